@@ -1,0 +1,504 @@
+"""The assessment engine: answers in, next question or an explained outcome out. Pure functions, no globals.
+
+State is plain data (question ids and answer values only), so any store can keep it:
+    {"answers": {question_id: value}, "order": [question_id, ...], "prefilled": [question_id, ...]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.core import models as m
+from app.core.errors import InvalidAnswer, UnknownQuestion
+from app.core.rules import AnswerValue, Facts, holds
+
+State = dict[str, Any]
+QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
+ANSWER_LABELS = {"yes": "Yes", "no": "No", m.UNKNOWN: "Don't know"}
+
+
+def new_state() -> State:
+    return {"answers": {}, "order": [], "prefilled": []}
+
+
+# --- Output shapes ------------------------------------------------------------------------------
+
+
+class OptionOut(BaseModel):
+    value: str
+    label: str
+
+
+class QuestionOut(BaseModel):
+    id: str
+    text: str
+    kind: str
+    section: str
+    options: list[OptionOut]
+    why: str
+    help: str | None = None
+    suggested: AnswerValue | None = Field(None, description="Answer recognised from the description, to confirm.")
+
+
+class ContactOut(BaseModel):
+    id: str
+    name: str
+    phone: str | None = None
+    hours: str | None = None
+    how: str
+    verify: bool = False
+
+
+class LinkOut(BaseModel):
+    title: str
+    url: str
+
+
+class Alert(BaseModel):
+    kind: str = Field(description="immediate_danger or consult_mash")
+    text: str
+    contacts: list[ContactOut]
+
+
+class RouteOut(BaseModel):
+    id: str
+    name: str
+    what_to_do: str
+    timeframe: str
+    contacts: list[ContactOut]
+    procedures: list[LinkOut]
+
+
+class IndicatorReason(BaseModel):
+    id: str
+    text: str
+    level: int
+    domain: str
+    question_id: str | None = None
+
+
+class RuleReason(BaseModel):
+    id: str
+    text: str
+    level: int
+    source: str
+
+
+class UnknownReason(BaseModel):
+    question_id: str
+    question: str
+    could_indicate: list[str]
+    would_raise_to: int | None = Field(None, description="The level a yes would lead to, if higher.")
+
+
+class AnswerOut(BaseModel):
+    question_id: str
+    question: str
+    answer: str
+    prefilled: bool = False
+
+
+class Reasons(BaseModel):
+    indicators: list[IndicatorReason]
+    rules: list[RuleReason]
+    unknowns: list[UnknownReason]
+    strengths: list[IndicatorReason]
+
+
+class Outcome(BaseModel):
+    level: int
+    level_name: str
+    confirmed_level: int = Field(description="The level from what is known; `level` also weighs the unknowns.")
+    immediate_danger: bool
+    summary: str
+    meaning: str
+    reasons: Reasons
+    settle: list[str] = Field(description="What would settle any doubt between levels.")
+    routes: list[RouteOut]
+    talk_to: list[ContactOut]
+    consent: str
+    timeframe: str
+    procedures: list[LinkOut]
+    escalation: str
+    answers: list[AnswerOut]
+    content_version: str
+    caveat: str
+
+
+class Decision(BaseModel):
+    level: int
+    confirmed_level: int
+    immediate_danger: bool
+    possible_red_flag: bool
+    rules: list[RuleReason]
+    settle_questions: list[str] = Field(default_factory=list)
+
+
+# --- The flow -----------------------------------------------------------------------------------
+
+
+def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
+    """Questions that apply given the answers so far (ask_if sees only earlier questions' answers)."""
+    active: list[QuestionModel] = []
+    present: set[str] = set()
+    seen: dict[str, AnswerValue] = {}
+    for question in content.assessment.questions:
+        facts = Facts(content.indicators, frozenset(present), seen)
+        if question.ask_if is None or holds(question.ask_if, facts):
+            active.append(question)
+            if question.id in answers:
+                value = answers[question.id]
+                seen[question.id] = value
+                present.update(question.indicators_for(value))  # type: ignore[arg-type]
+    return active
+
+
+def next_question(content: m.Content, state: State) -> QuestionModel | None:
+    answers = state["answers"]
+    return next((q for q in active_questions(content, answers) if q.id not in answers), None)
+
+
+def normalise_answer(question: QuestionModel, value: Any) -> AnswerValue:
+    """Check a value against the question; 'unknown' is always allowed and never means 'no'."""
+    valid = [*question.option_values, m.UNKNOWN] if question.kind != "yes_no" else question.option_values
+    if question.kind == "multiple_choice":
+        if value == m.UNKNOWN or value == [m.UNKNOWN]:
+            return m.UNKNOWN
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidAnswer(question.id, "This question takes a list of option values ([] for none of these).", valid)
+        bad = [v for v in value if v not in question.option_values]
+        if bad:
+            raise InvalidAnswer(question.id, f"Not an option: {', '.join(map(str, bad))}.", valid)
+        return sorted(set(value), key=question.option_values.index)
+    if not isinstance(value, str) or value not in valid:
+        raise InvalidAnswer(question.id, f"{value!r} is not an option.", valid)
+    return value
+
+
+def answer(content: m.Content, state: State, question_id: str, value: Any) -> State:
+    """Record (or change) an answer; answers to questions that no longer apply are dropped."""
+    active = active_questions(content, state["answers"])
+    question = next((q for q in active if q.id == question_id), None)
+    if question is None:
+        open_ids = [q.id for q in active]
+        raise UnknownQuestion(question_id, open_ids)
+    answers = dict(state["answers"])
+    answers[question_id] = normalise_answer(question, value)
+    order = [q for q in state["order"] if q != question_id] + [question_id]
+    prefilled = [q for q in state.get("prefilled", []) if q != question_id]
+    return _prune({"answers": answers, "order": order, "prefilled": prefilled}, content)
+
+
+def back(content: m.Content, state: State) -> State:
+    """Undo the last answer given."""
+    if not state["order"]:
+        return state
+    last = state["order"][-1]
+    answers = {k: v for k, v in state["answers"].items() if k != last}
+    return _prune({"answers": answers, "order": state["order"][:-1], "prefilled": state.get("prefilled", [])}, content)
+
+
+def prefill(content: m.Content, state: State, suggested: Mapping[str, AnswerValue]) -> State:
+    """Take answers recognised from a description. Immediate-danger questions are kept as suggestions only."""
+    answers = dict(state["answers"])
+    prefilled = list(state.get("prefilled", []))
+    for question_id, value in suggested.items():
+        question = content.question(question_id)
+        if question is None or question_id in answers:
+            continue
+        answers[question_id] = normalise_answer(question, value)
+        prefilled.append(question_id)
+    return _prune({"answers": answers, "order": list(state["order"]), "prefilled": prefilled}, content)
+
+
+def _prune(state: State, content: m.Content) -> State:
+    active = {q.id for q in active_questions(content, state["answers"])}
+    answers = {k: v for k, v in state["answers"].items() if k in active}
+    return {
+        "answers": answers,
+        "order": [q for q in state["order"] if q in answers],
+        "prefilled": [q for q in state["prefilled"] if q in answers],
+    }
+
+
+def pending_question(content: m.Content, state: State) -> QuestionModel | None:
+    """The next question to show: an unconfirmed immediate-danger suggestion first, then the next open one."""
+    for question in active_questions(content, state["answers"]):
+        if question.section == "immediate_danger" and question.id in state["prefilled"]:
+            return question
+    return next_question(content, state)
+
+
+def question_out(question: QuestionModel, state: State) -> QuestionOut:
+    if isinstance(question, m.YesNoQuestion):
+        options = [OptionOut(value=v, label=ANSWER_LABELS[v]) for v in m.YES_NO_VALUES]
+    else:
+        options = [OptionOut(value=o.value, label=o.label) for o in question.options]
+        options.append(OptionOut(value=m.UNKNOWN, label="Don't know"))
+    suggested = state["answers"].get(question.id) if question.id in state["prefilled"] else None
+    return QuestionOut(
+        id=question.id,
+        text=question.text,
+        kind=question.kind,
+        section=question.section,
+        options=options,
+        why=question.why,
+        help=question.help,
+        suggested=suggested,
+    )
+
+
+# --- Deciding -----------------------------------------------------------------------------------
+
+
+def _run_rules(content: m.Content, present: frozenset[str], answers: Mapping[str, AnswerValue]) -> tuple[int, bool, list[RuleReason]]:
+    level, danger, fired = 1, False, []
+    for rule in content.rules:
+        facts = Facts(content.indicators, present, answers, level)
+        if not holds(rule.when, facts):
+            continue
+        if rule.then.level == "highest_indicator":
+            levels = [i.level for i in facts.raising()]
+            if not levels:
+                continue
+            rule_level = max(levels)
+        else:
+            rule_level = rule.then.level
+        level = max(level, rule_level)
+        danger = danger or rule.then.immediate_danger
+        fired.append(RuleReason(id=rule.id, text=rule.text, level=rule_level, source=rule.source))
+    return level, danger, fired
+
+
+def decide(
+    content: m.Content,
+    present: Iterable[str],
+    possible: Iterable[str] = (),
+    answers: Mapping[str, AnswerValue] | None = None,
+    possible_by_question: Mapping[str, Iterable[str]] | None = None,
+) -> Decision:
+    """Combine indicators into a level with the decision rules; unknowns can lift it, never lower it."""
+    answers = answers or {}
+    known = frozenset(present)
+    maybe = frozenset(possible) - known
+    confirmed, danger, fired = _run_rules(content, known, answers)
+    level = confirmed
+    if maybe:
+        doubtful, _, doubtful_fired = _run_rules(content, known | maybe, answers)
+        lifted = min(doubtful, confirmed + content.doubt.max_lift)
+        if lifted > confirmed:
+            level = lifted
+            fired = doubtful_fired
+    possible_red_flag = any(content.indicators[i].red_flag for i in maybe if i in content.indicators)
+    if possible_red_flag:
+        level = 4
+    settle = []
+    for question_id, ids in (possible_by_question or {}).items():
+        if _run_rules(content, known | frozenset(ids), answers)[0] > confirmed:
+            settle.append(question_id)
+    return Decision(
+        level=level,
+        confirmed_level=confirmed,
+        immediate_danger=danger,
+        possible_red_flag=possible_red_flag,
+        rules=fired,
+        settle_questions=settle,
+    )
+
+
+def indicator_sources(content: m.Content, state: State) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Present indicators (id -> question that produced it) and possible ones by unknown question."""
+    present: dict[str, str] = {}
+    possible: dict[str, list[str]] = {}
+    answers = state["answers"]
+    for question in active_questions(content, answers):
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        if value == m.UNKNOWN:
+            possible[question.id] = question.possible_if_unknown()
+        else:
+            for indicator in question.indicators_for(value):  # type: ignore[arg-type]
+                present.setdefault(indicator, question.id)
+    return present, possible
+
+
+def decide_state(content: m.Content, state: State) -> Decision:
+    present, possible = indicator_sources(content, state)
+    return decide(
+        content,
+        present,
+        [i for ids in possible.values() for i in ids],
+        state["answers"],
+        possible,
+    )
+
+
+# --- Alerts and outcome -------------------------------------------------------------------------
+
+
+def _contacts(content: m.Content, ids: Iterable[str]) -> list[ContactOut]:
+    return [
+        ContactOut(id=c.id, name=c.name, phone=c.phone, hours=c.hours, how=c.how, verify=c.verify)
+        for i in ids
+        if (c := content.contacts.get(i)) is not None
+    ]
+
+
+def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
+    route = content.routes.get(route_id)
+    return _contacts(content, route.contacts) if route else []
+
+
+def alerts(content: m.Content, state: State) -> list[Alert]:
+    """Alerts every response carries: immediate danger (999 / MASH), or consult the MASH now."""
+    decision = decide_state(content, state)
+    out = []
+    if decision.immediate_danger:
+        out.append(
+            Alert(
+                kind="immediate_danger",
+                text="A child may be in immediate danger. Call 999 now, then contact the MASH. "
+                "Do not wait to finish these questions.",
+                contacts=_route_contacts(content, "police_999") + _route_contacts(content, "mash_referral"),
+            )
+        )
+    elif decision.possible_red_flag:
+        out.append(
+            Alert(
+                kind="consult_mash",
+                text="You are not sure whether a child is in immediate danger. Talk to the MASH now; "
+                "if you think the child is in danger, call 999.",
+                contacts=_route_contacts(content, "consult_mash") or _route_contacts(content, "mash_referral"),
+            )
+        )
+    return out
+
+
+def answer_label(question: QuestionModel, value: AnswerValue) -> str:
+    if value == m.UNKNOWN:
+        return "Don't know"
+    if isinstance(question, m.YesNoQuestion):
+        return ANSWER_LABELS.get(str(value), str(value))
+    labels = {o.value: o.label for o in question.options}
+    chosen = value if isinstance(value, list) else [value]
+    return "; ".join(labels[v] for v in chosen) if chosen else "None of these"
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def outcome(content: m.Content, state: State) -> Outcome:
+    """The explained recommendation for the answers so far."""
+    decision = decide_state(content, state)
+    present, possible = indicator_sources(content, state)
+    level = content.levels[decision.level]
+    raising = [content.indicators[i] for i in present if i in content.indicators and not content.indicators[i].strength]
+    strengths = [content.indicators[i] for i in present if i in content.indicators and content.indicators[i].strength]
+
+    route_ids: list[str] = []
+    if decision.immediate_danger:
+        route_ids.append("police_999")
+    if decision.possible_red_flag:
+        route_ids.append("consult_mash")
+    route_ids += level.routes
+    route_ids += [r for i in sorted(raising, key=lambda i: -i.level) for r in i.routes]
+    routes = []
+    for route_id in _dedupe(route_ids):
+        route = content.routes.get(route_id)
+        if route is None:
+            continue
+        routes.append(
+            RouteOut(
+                id=route.id,
+                name=route.name,
+                what_to_do=route.what_to_do,
+                timeframe=route.timeframe,
+                contacts=_contacts(content, route.contacts),
+                procedures=[
+                    LinkOut(title=p.title, url=p.url) for pid in route.procedures if (p := content.procedures.get(pid))
+                ],
+            )
+        )
+
+    unknowns = []
+    for question_id, ids in possible.items():
+        question = content.question(question_id)
+        assert question is not None
+        raise_to = decide(content, present, ids, state["answers"]).level
+        unknowns.append(
+            UnknownReason(
+                question_id=question_id,
+                question=question.text,
+                could_indicate=[content.indicators[i].text for i in ids if i in content.indicators],
+                would_raise_to=raise_to if raise_to > decision.confirmed_level else None,
+            )
+        )
+    settle = [
+        f"Finding out: {content.question(q).text} "  # type: ignore[union-attr]
+        f"If the answer is yes, the guidance is level {decide(content, present, possible[q], state['answers']).level}."
+        for q in decision.settle_questions
+    ]
+    if decision.level > decision.confirmed_level:
+        settle.insert(
+            0,
+            f"What you know points to level {decision.confirmed_level}; because some answers are not known, "
+            f"the guidance is the higher level, {decision.level}, until they are.",
+        )
+
+    escalation = next((p for p in content.procedures.values() if "escalation" in p.id), None)
+    escalation_text = (
+        "If you disagree with a decision about this child, raise it: worker to worker first, then your "
+        "safeguarding lead or manager, using the partnership's escalation process. A disagreement must never "
+        "delay action to protect a child."
+    )
+    links = [LinkOut(title=p.title, url=p.url) for p in content.procedures.values()]
+    answers_out = [
+        AnswerOut(
+            question_id=q.id,
+            question=q.text,
+            answer=answer_label(q, state["answers"][q.id]),
+            prefilled=q.id in state["prefilled"],
+        )
+        for q in active_questions(content, state["answers"])
+        if q.id in state["answers"]
+    ]
+    summary = f"Level {level.level}: {level.name}."
+    if decision.immediate_danger:
+        summary = f"Immediate danger: call 999 now, then contact the MASH. {summary}"
+    elif decision.possible_red_flag:
+        summary = f"Talk to the MASH now: it is not known whether a child is in immediate danger. {summary}"
+    return Outcome(
+        level=level.level,
+        level_name=level.name,
+        confirmed_level=decision.confirmed_level,
+        immediate_danger=decision.immediate_danger,
+        summary=summary,
+        meaning=level.meaning,
+        reasons=Reasons(
+            indicators=[
+                IndicatorReason(id=i.id, text=i.text, level=i.level, domain=i.domain, question_id=present[i.id])
+                for i in sorted(raising, key=lambda i: (-i.level, i.id))
+            ],
+            rules=decision.rules,
+            unknowns=unknowns,
+            strengths=[
+                IndicatorReason(id=i.id, text=i.text, level=i.level, domain=i.domain, question_id=present[i.id])
+                for i in strengths
+            ],
+        ),
+        settle=settle,
+        routes=routes,
+        talk_to=_contacts(content, [c for c in ("dsl", "mash_in_hours", "mash_out_of_hours") if c in content.contacts]),
+        consent=level.consent,
+        timeframe=level.timeframe,
+        procedures=links,
+        escalation=escalation_text + (f" See: {escalation.title} ({escalation.url})." if escalation else ""),
+        answers=answers_out,
+        content_version=content.version,
+        caveat=content.info.caveat,
+    )

@@ -1,0 +1,53 @@
+"""Builds the FastAPI app: loads content (refusing to start on invalid content), opens the store, mounts routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.config import Settings
+from app.content import load_content
+from app.errors import install_error_handlers
+from app.routes import assessments, reference
+from app.store import open_store
+
+DESCRIPTION = """
+Threshold Guide helps people who work with children in Warrington decide which level of the
+Threshold of Need a concern sits at, and what to do next.
+
+**It supports professional judgement; it does not replace it.** Talk to your designated safeguarding
+lead and, where a child may be at risk of significant harm, the MASH. **If a child is in immediate
+danger, call 999.**
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level.upper())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
+        app.state.store = open_store(settings.session_store)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(title="Threshold Guide", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (assessments, reference):
+        app.include_router(module.router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn app.main:app` builds the app from the environment on first use, not at import.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)
