@@ -37,6 +37,7 @@ class Window(Strict):
 
 class Sourced(Strict):
     text: str
+    keywords: list[str] = []
     source: str
     verify: bool = False
 
@@ -44,6 +45,7 @@ class Sourced(Strict):
 class Step(Strict):
     step: int = Field(ge=1)
     title: str
+    keywords: list[str] = []
     window: Window
     who: str
     actions: list[str] = Field(min_length=1)
@@ -57,6 +59,7 @@ class Step(Strict):
 class Timeline(Strict):
     id: str
     title: str
+    keywords: list[str] = []
     days: int = Field(ge=1)
     basis: DayBasis = "working"
     counted_from: str
@@ -75,6 +78,7 @@ class Escalation(Strict):
     source: str
     day_basis: DayBasis = "working"
     day_basis_verify: bool = False
+    keywords: list[str] = []
     child_safety_first: Sourced
     culture: str
     steps: list[Step] = Field(min_length=1)
