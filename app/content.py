@@ -20,6 +20,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.core import models as m
+from app.core.escalation import Escalation
+from app.core.knowledge import Glossary, Partnership, build_index
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -236,6 +238,10 @@ def load_content(root: Path | str) -> m.Content:
     routes_file, routes_raw = read_model(root, "rules/routes.yaml", m.RoutesFile, errors)
     procedures_file, _ = read_model(root, "rules/procedures.yaml", m.ProceduresFile, errors)
     dialogue, dialogue_raw = read_model(root, "dialogues/assessment.yaml", m.Dialogue, errors)
+    # Issue 4: escalation, partnership knowledge and glossary.
+    escalation, _ = read_model(root, "rules/escalation.yaml", Escalation, errors)
+    partnership, _ = read_model(root, "rules/partnership.yaml", Partnership, errors)
+    glossary, _ = read_model(root, "rules/glossary.yaml", Glossary, errors)
 
     domains = {d.id: d for d in domains_file.domains} if domains_file else {}
     indicators: dict[str, m.Indicator] = {}
@@ -265,6 +271,11 @@ def load_content(root: Path | str) -> m.Content:
     if errors:
         raise ContentInvalid(errors)
     assert info and domains_file and levels_file and decision and routes_file and procedures_file and dialogue
+    assert escalation and partnership and glossary
+    try:
+        knowledge = build_index(partnership, glossary, escalation)
+    except ValueError as exc:  # a `related`/`see` id that points nowhere
+        raise ContentInvalid([ContentError("rules/partnership.yaml", 1, str(exc))]) from None
 
     levels = {lv.level: lv for lv in levels_file.levels}
     if len(levels) != 4:
@@ -323,6 +334,10 @@ def load_content(root: Path | str) -> m.Content:
         procedures=procedures,
         contacts=contacts,
         assessment=dialogue,
+        escalation=escalation,
+        partnership=partnership,
+        glossary=glossary,
+        knowledge=knowledge,
     )
 
 
@@ -343,6 +358,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "routes": m.RoutesFile,
     "procedures": m.ProceduresFile,
     "dialogue": m.Dialogue,
+    "escalation": Escalation,
+    "partnership": Partnership,
+    "glossary": Glossary,
 }
 
 

@@ -387,7 +387,10 @@ def build_index(partnership: Partnership, glossary: Glossary, escalation: Escala
     synonyms, phrase_pattern = _synonym_table(partnership.synonyms)
     documents = _documents(partnership, glossary, escalation)
     ids = {d.id for d in documents}
-    dangling = sorted({f"{d.id} -> {r}" for d in documents for r in d.related if r not in ids})
+    # Only links written in the content are checked; generated escalation links may name an entry
+    # that a smaller content set (tests) leaves out, and `ask` skips those.
+    authored = [d for d in documents if not d.id.startswith(("escalation", "timeline_"))]
+    dangling = sorted({f"{d.id} -> {r}" for d in authored for r in d.related if r not in ids})
     if dangling:
         raise ValueError(f"related ids that do not exist: {', '.join(dangling)}")
     glossary_lookup: dict[str, Document] = {}

@@ -10,6 +10,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+# Issue 4 (escalation, timelines, partnership knowledge). Those modules define their own identical
+# Strict base, so importing them here makes no import cycle.
+from app.core.escalation import Escalation
+from app.core.knowledge import Glossary, KnowledgeIndex, Partnership
+
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", description="A stable snake_case id.")]
 LevelNumber = Literal[1, 2, 3, 4]
 YES_NO_VALUES = ("yes", "no", "unknown")
@@ -340,6 +345,12 @@ class Content(BaseModel):
     procedures: dict[str, Procedure]
     contacts: dict[str, Contact]
     assessment: Dialogue
+    # Issue 4: escalation steps and timelines, partnership knowledge, glossary, and the search index
+    # over them (built once by the loader so each question is fast).
+    escalation: Escalation
+    partnership: Partnership
+    glossary: Glossary
+    knowledge: KnowledgeIndex
 
     def question(self, question_id: str) -> YesNoQuestion | ChoiceQuestion | None:
         return self._questions_by_id().get(question_id)
