@@ -12,7 +12,7 @@ from app import __version__
 from app.config import Settings
 from app.content import load_content
 from app.errors import install_error_handlers
-from app.routes import assessments, reference
+from app.routes import assessments, knowledge, reference
 from app.store import open_store
 
 DESCRIPTION = """
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Threshold Guide", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (assessments, reference):
+    for module in (assessments, reference, knowledge):
         app.include_router(module.router)
     return app
 
