@@ -12,6 +12,7 @@ from app.config import REPO_ROOT, Settings
 from app.content import load_content
 from app.core.models import Content
 from app.main import create_app
+from tests.redis_server import redis_server, redis_url  # noqa: F401  (fixtures for @pytest.mark.redis tests)
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 

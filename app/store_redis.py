@@ -1,0 +1,132 @@
+"""The Redis session store: the same records, versions, TTLs and counters as SqliteStore, shared by any
+number of app processes.
+
+A record is one Redis hash `tg:rec:{kind}:{key}` with fields `data` (JSON) and `version`; the key's own
+expiry is the TTL. Writes run as Lua scripts, so checking the version and writing are one atomic step:
+two processes racing on the same assessment cannot both win. Counters are plain `tg:cnt:{key}` integers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+from redis.commands.core import Script
+
+from app.core.errors import Conflict
+from app.store import Record, StoreUnavailable
+
+RECORD_PREFIX = "tg:rec:"
+COUNTER_PREFIX = "tg:cnt:"
+
+# KEYS[1] record key; ARGV: data, ttl seconds, expected version ("" = create). Returns the new version,
+# or -1 when the version does not match (or the record to create already exists).
+_PUT = """
+local expected = ARGV[3]
+local current = redis.call('HGET', KEYS[1], 'version')
+if expected == '' then
+  if current then return -1 end
+  redis.call('HSET', KEYS[1], 'data', ARGV[1], 'version', 1)
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if current ~= expected then return -1 end
+local version = tonumber(current) + 1
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'version', version)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return version
+"""
+
+# KEYS[1] counter key; ARGV: amount, ttl seconds ("" = none). The TTL is set when the counter is created,
+# as in SqliteStore: a window counter expires a fixed time after its first hit.
+_INCR = """
+local existed = redis.call('EXISTS', KEYS[1])
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if existed == 0 and ARGV[2] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return value
+"""
+
+SOCKET_TIMEOUT_SECONDS = 1.0  # a dead Redis must answer 503 quickly, not hold a worker thread
+
+
+class RedisStore:
+    """Redis via redis-py's thread-safe connection pool (requests run on a thread pool)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._redis = redis.Redis.from_url(
+            url,
+            socket_timeout=SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+            health_check_interval=30,
+            decode_responses=True,
+        )
+        self._put: Script = self._redis.register_script(_PUT)
+        self._incr: Script = self._redis.register_script(_INCR)
+
+    def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
+        where = self._redis.connection_pool.connection_kwargs
+        return StoreUnavailable(
+            f"The Redis session store at {where.get('host')}:{where.get('port')} is not available: {exc}"
+        )
+
+    def get(self, kind: str, key: str) -> Record | None:
+        try:
+            data, version = self._redis.hmget(f"{RECORD_PREFIX}{kind}:{key}", ["data", "version"])  # type: ignore[misc]
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        if data is None or version is None:
+            return None
+        return Record(json.loads(data), int(version))
+
+    def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
+        text = json.dumps(data, separators=(",", ":"))
+        expected = "" if expected_version is None else str(expected_version)
+        try:
+            version = int(self._put(keys=[f"{RECORD_PREFIX}{kind}:{key}"], args=[text, ttl, expected]))
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        if version < 0:
+            if expected_version is None:
+                raise Conflict("That record already exists.")
+            raise Conflict("Someone else updated this at the same moment. Reload it and try again.")
+        return version
+
+    def delete(self, kind: str, key: str) -> bool:
+        try:
+            return int(self._redis.delete(f"{RECORD_PREFIX}{kind}:{key}")) == 1  # type: ignore[arg-type]
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+
+    def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
+        try:
+            return int(self._incr(keys=[f"{COUNTER_PREFIX}{key}"], args=[amount, ttl or ""]))
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+
+    def counters(self, prefix: str) -> dict[str, int]:
+        try:
+            keys = list(self._redis.scan_iter(match=_glob_escape(f"{COUNTER_PREFIX}{prefix}") + "*", count=500))
+            values = self._redis.mget(keys) if keys else []
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        # A counter can expire between SCAN and MGET: skip the ones that came back empty.
+        return {k.removeprefix(COUNTER_PREFIX): int(v) for k, v in zip(keys, values, strict=True) if v is not None}  # type: ignore[arg-type]
+
+    def purge_expired(self) -> int:
+        return 0  # Redis expires keys by itself
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def _glob_escape(text: str) -> str:
+    """Escape the characters SCAN MATCH treats as a pattern, so a prefix matches only itself."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
