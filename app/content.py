@@ -134,7 +134,7 @@ _FRIENDLY = {
 
 
 def _message(error: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and p[:1].isupper()))
+    loc = ".".join(str(p) for p in _data_loc(error["loc"]))
     text = _FRIENDLY.get(error["type"], error["msg"])
     return f"{loc}: {text}" if loc else text
 

@@ -429,7 +429,7 @@ def outcome(content: m.Content, state: State) -> Outcome:
     for question_id, ids in possible.items():
         question = content.question(question_id)
         assert question is not None
-        raise_to = decide(content, present, ids, state["answers"]).level
+        raise_to = decide(content, [*present, *ids], (), state["answers"]).level
         unknowns.append(
             UnknownReason(
                 question_id=question_id,
@@ -440,7 +440,7 @@ def outcome(content: m.Content, state: State) -> Outcome:
         )
     settle = [
         f"Finding out: {content.question(q).text} "  # type: ignore[union-attr]
-        f"If the answer is yes, the guidance is level {decide(content, present, possible[q], state['answers']).level}."
+        f"If the answer is yes, the guidance is level {decide(content, [*present, *possible[q]], (), state['answers']).level}."
         for q in decision.settle_questions
     ]
     if decision.level > decision.confirmed_level:
