@@ -1,0 +1,765 @@
+"""Free-text triage: read a practitioner's description, say which indicators it recognised and why, and
+suggest a level through the same decision rules as the guided assessment (`engine.decide`).
+
+How it reads, in order:
+1. Redact identifying details (nothing else ever sees the raw text).
+2. Tokenise with light stems, abbreviations and spelling variants (`text.py`).
+3. Match indicator `phrases` from the YAML, allowing a couple of small words between phrase words.
+4. Weigh each match in its clause: negation ("no concerns about", "denies"), history ("last year"),
+   frequency ("three times", "getting worse"), ages ("8 week old") and attendance figures ("87%").
+5. Indicators seen now are *present*; ones described only in the past are *possible*, which lifts the
+   level by at most the content's `doubt.max_lift`, and the result says what would settle it.
+
+Extra recognisers are declared per indicator in YAML under `triage:` (all optional):
+    attendance_below: 90          # fires when a stated attendance % is below this (tightest band wins)
+    of: [missing_episode]         # fires when one of these indicators is recognised and ...
+    repeated: true                #   ... the same sentence says it happens often or is getting worse
+    age_under_months: 12          #   ... a child in the text is younger than this
+    age_under_years: 13 / age_at_least_years: 16
+Without `of`, the conditions gate the indicator's own phrases.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.core import models as m
+from app.core.engine import decide
+from app.core.redact import redact
+from app.core.text import STOPWORDS, Token, ages_in_months, attendance_percent, normalise, stem, tokenise
+
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "TriageIndex",
+    "TriageResult",
+    "build_index",
+    "prefill_answers",
+    "triage",
+    "triage_index",
+]
+
+MAX_TEXT_LENGTH = 5000
+MAX_GAP = 2  # content words allowed between two words of a phrase ("bruising on her upper arm")
+NEGATION_REACH = 5  # tokens back from a match that a negation word can reach
+FOLLOW_UP_LIMIT = 8
+
+_NEGATORS = frozenset({"no", "not", "never", "none", "without", "nor", "neither", "nothing", "deni", "deny", "denied"})
+# Words that may sit between a negator and what it negates ("no obvious signs of", "nothing to suggest").
+_NEGATION_FILLER = (
+    frozenset(
+        stem(w)
+        for w in [
+            "concern",
+            "concerns",
+            "sign",
+            "signs",
+            "evidence",
+            "suggest",
+            "indication",
+            "indications",
+            "worry",
+            "worries",
+            "history",
+            "report",
+            "reports",
+            "reported",
+            "known",
+            "disclosure",
+            "disclosures",
+            "further",
+            "other",
+            "obvious",
+            "current",
+            "currently",
+            "recent",
+            "recently",
+            "apparent",
+            "visible",
+            "issue",
+            "issues",
+            "problem",
+            "problems",
+            "ever",
+            "shown",
+            "expressed",
+            "raised",
+            "noted",
+            "observed",
+            "identified",
+            "suspicion",
+            "suspicions",
+            "mention",
+            "mentioned",
+            "previous",
+            "longer",
+            "any",
+            "body",
+            "physical",
+            "clear",
+        ]
+    )
+    | STOPWORDS
+)
+_POST_NEGATIONS = (("rule", "out"), ("not", "concern"), ("not", "issu"), ("not", "worri"), ("not", "problem"))
+_HISTORY = frozenset(
+    stem(w) for w in ["previously", "previous", "historic", "historical", "historically", "former", "formerly"]
+)
+_HISTORY_PAIRS = (("past",), ("last", "year"), ("used", "to"), ("no", "longer"), ("year", "ago"), ("as", "baby"))
+_CURRENT = frozenset(
+    stem(w) for w in ["now", "currently", "still", "again", "ongoing", "continues", "continuing", "today", "recently"]
+)
+_REPEATED = frozenset(
+    stem(w)
+    for w in [
+        "again",
+        "repeatedly",
+        "repeated",
+        "repeat",
+        "regularly",
+        "frequently",
+        "frequent",
+        "often",
+        "several",
+        "multiple",
+        "numerous",
+        "many",
+        "twice",
+        "constantly",
+        "persistent",
+        "persistently",
+        "escalating",
+        "escalated",
+        "escalation",
+        "increasing",
+        "increasingly",
+        "worsening",
+        "worse",
+        "daily",
+        "weekly",
+        "nightly",
+        "recurring",
+        "recurrent",
+        "ongoing",
+    ]
+)
+_REPEATED_PAIRS = (("every",), ("each",), ("most", "day"), ("all", "time"), ("more", "often"), ("for", "day"))
+_SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), ("isolated", "incident"))
+_TIMES = re.compile(
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|multiple|a few)\s+(?:times|occasions|episodes|incidents)\b"
+)
+_MONTHS_AGO = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+months?\s+ago\b")
+_WORDS_TO_INT = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_WORDS_TO_INT |= {"eleven": 11, "twelve": 12}
+_SIBLINGS = frozenset(stem(w) for w in ["brother", "sister", "sibling", "siblings", "twin"])
+# In a phrase, "parent" stands for anyone caring for the child and "child" for any child word.
+_PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "carer", "step", "mums", "dads", "carers"])
+_CHILDREN = frozenset(
+    stem(w)
+    for w in [
+        "child",
+        "son",
+        "daughter",
+        "boy",
+        "girl",
+        "pupil",
+        "baby",
+        "toddler",
+        "teenager",
+        "infant",
+        "student",
+        "lad",
+    ]
+)
+_CLASSES = {stem("parent"): _PARENTS, stem("child"): _CHILDREN}
+_ENGLISH_HINTS = frozenset(
+    [
+        "the",
+        "and",
+        "is",
+        "was",
+        "has",
+        "her",
+        "his",
+        "she",
+        "he",
+        "they",
+        "with",
+        "for",
+        "not",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "a",
+    ]
+)
+
+NO_RECOGNITION_GUIDANCE = (
+    "We could not recognise a concern in this description. Please use the guided questions instead; "
+    "they do not depend on how the situation is worded. If a child is in immediate danger, call 999 now."
+)
+TRIAGE_CAVEAT = (
+    "This suggestion was read from your words by matching them to published indicators. Check each "
+    "recognised item, correct anything misread, and answer the open questions; your professional "
+    "judgement decides."
+)
+
+
+# --- Output shapes ------------------------------------------------------------------------------
+
+
+class RecognisedIndicator(BaseModel):
+    id: str
+    text: str
+    level: int
+    domain: str
+    evidence: list[str] = Field(description="The words in the (redacted) description that matched.")
+    negated: bool = False
+    historic: bool = Field(False, description="Described as past; weighs as 'possible', not 'present'.")
+    note: str | None = None
+
+
+class RouteRef(BaseModel):
+    id: str
+    name: str
+
+
+class QuestionRef(BaseModel):
+    id: str
+    text: str
+
+
+class TriageResult(BaseModel):
+    suggested_level: int | None
+    level_name: str | None
+    confirmed_level: int | None = Field(None, description="The level from what was read as current.")
+    immediate_danger: bool
+    indicators: list[RecognisedIndicator]
+    routes: list[RouteRef]
+    follow_up_questions: list[QuestionRef]
+    redacted_text: str
+    redacted: dict[str, int] = Field(default_factory=dict, description="Kinds of identifying detail removed.")
+    content_version: str
+    caveat: str
+    settle: list[str] = Field(default_factory=list, description="What would settle doubt between levels.")
+    guidance: str | None = None
+    rules: list[str] = Field(default_factory=list, description="Ids of the decision rules that set the level.")
+    elapsed_ms: float = 0.0
+
+
+# --- The index, built once per Content ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    indicator_id: str
+    text: str
+    parts: tuple[tuple[str, bool], ...]  # (stem, or prefix when True)
+    is_history: bool  # the phrase itself speaks of the past ("history of domestic abuse")
+    exact: bool = False  # matched word for word, small words included ("had been cut", "out of school")
+
+
+@dataclass(frozen=True)
+class _Derived:
+    indicator_id: str
+    of: frozenset[str]
+    repeated: bool
+    age_under_months: float | None
+    age_at_least_months: float | None
+
+
+@dataclass(frozen=True)
+class TriageIndex:
+    """Everything triage needs from the content, compiled once: phrases by first word, numeric recognisers."""
+
+    by_first: dict[str, list[_Phrase]]
+    by_prefix: list[_Phrase]
+    attendance: list[tuple[float, str]]  # (threshold, indicator id), tightest first
+    derived: list[_Derived]
+    gated: dict[str, _Derived]  # gates on an indicator's own phrases
+    questions_for: dict[str, list[str]] = field(default_factory=dict)  # indicator id -> question ids
+
+
+def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
+    """The words a phrase must match, and whether it must match word for word.
+
+    Small words are skipped on both sides, except when that would leave a multi-word phrase with a single
+    word: "had been cut" must not become "cut", so it is matched exactly.
+    """
+    every: list[tuple[str, bool]] = []
+    for raw in phrase.split():
+        if raw.endswith("*"):
+            every.append((normalise(raw[:-1]), True))
+            continue
+        # Phrases are lower case, so short words are tried as capitals for abbreviations ("da", "dv").
+        for token in tokenise(raw.upper() if len(raw) <= 4 and raw.isalpha() else raw):
+            if token.word != ",":
+                every.append((token.stem, False))
+    content = [p for p in every if p[1] or p[0] not in STOPWORDS]
+    if len(every) > 1 and len(content) <= 1:
+        return tuple(every), True
+    return tuple(content), False
+
+
+def build_index(content: m.Content) -> TriageIndex:
+    by_first: dict[str, list[_Phrase]] = defaultdict(list)
+    by_prefix: list[_Phrase] = []
+    attendance: list[tuple[float, str]] = []
+    derived: list[_Derived] = []
+    gated: dict[str, _Derived] = {}
+    for indicator in content.indicators.values():
+        for text in indicator.phrases:
+            parts, exact = _phrase_parts(text)
+            if not parts:
+                continue
+            stems = {p for p, _ in parts}
+            phrase = _Phrase(indicator.id, text, parts, bool(stems & _HISTORY) or "histori" in stems, exact)
+            if parts[0][1]:
+                by_prefix.append(phrase)
+            else:
+                for first in _CLASSES.get(parts[0][0], {parts[0][0]}):
+                    by_first[first].append(phrase)
+        hints: Mapping[str, Any] = indicator.triage or {}
+        if "attendance_below" in hints:
+            attendance.append((float(hints["attendance_below"]), indicator.id))
+        gate = _Derived(
+            indicator.id,
+            frozenset(hints.get("of", [])),
+            bool(hints.get("repeated", False)),
+            _months(hints, "age_under_months", "age_under_years"),
+            _months(hints, "age_at_least_months", "age_at_least_years"),
+        )
+        if gate.of:
+            derived.append(gate)
+        elif gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None:
+            gated[indicator.id] = gate
+    questions_for: dict[str, list[str]] = defaultdict(list)
+    for question in content.assessment.questions:
+        ids = (
+            question.if_yes
+            if isinstance(question, m.YesNoQuestion)
+            else [i for o in question.options for i in o.indicators]
+        )
+        for indicator_id in ids:
+            questions_for[indicator_id].append(question.id)
+    return TriageIndex(dict(by_first), by_prefix, sorted(attendance), derived, gated, dict(questions_for))
+
+
+def _months(hints: Mapping[str, Any], months_key: str, years_key: str) -> float | None:
+    if months_key in hints:
+        return float(hints[months_key])
+    if years_key in hints:
+        return float(hints[years_key]) * 12
+    return None
+
+
+def triage_index(content: m.Content) -> TriageIndex:
+    """The index for this content, built on first use and kept with it (content is immutable)."""
+    index = content.__dict__.get("_triage_index")
+    if index is None:
+        index = build_index(content)
+        content.__dict__["_triage_index"] = index
+    return index
+
+
+# --- Reading the description --------------------------------------------------------------------
+
+
+@dataclass
+class _Match:
+    phrase: _Phrase
+    first: int  # index into the token list
+    last: int
+
+
+def _find_matches(index: TriageIndex, tokens: list[Token]) -> list[_Match]:
+    # Content tokens: everything except small words and commas, remembering their place in `tokens`.
+    content = [i for i, t in enumerate(tokens) if t.word != "," and t.word not in STOPWORDS]
+    position = {ti: ci for ci, ti in enumerate(content)}
+    matches: list[_Match] = []
+    for ti, token in enumerate(tokens):
+        candidates = index.by_first.get(token.stem, [])
+        prefixed = [p for p in index.by_prefix if _part_matches(p.parts[0], token)]
+        for phrase in [*candidates, *prefixed]:
+            if phrase.exact:
+                end = _match_exact(phrase.parts, tokens, ti)
+            elif ti in position:
+                end = _match_rest(phrase.parts, tokens, content, position[ti])
+            else:
+                end = None
+            if end is not None:
+                matches.append(_Match(phrase, ti, end))
+    return _drop_contained(matches)
+
+
+def _part_matches(part: tuple[str, bool], token: Token) -> bool:
+    value, is_prefix = part
+    if is_prefix:
+        return token.word.startswith(value) or token.stem.startswith(value)
+    return token.stem == value or token.stem in _CLASSES.get(value, ())
+
+
+def _match_exact(parts: tuple[tuple[str, bool], ...], tokens: list[Token], start: int) -> int | None:
+    end = start + len(parts) - 1
+    if end >= len(tokens) or tokens[end].sentence != tokens[start].sentence:
+        return None
+    if all(_part_matches(part, tokens[start + k]) for k, part in enumerate(parts)):
+        return end
+    return None
+
+
+def _match_rest(parts: tuple[tuple[str, bool], ...], tokens: list[Token], content: list[int], ci: int) -> int | None:
+    position = ci
+    sentence = tokens[content[ci]].sentence
+    for part in parts[1:]:
+        for step in range(1, MAX_GAP + 2):
+            nxt = position + step
+            if nxt >= len(content) or tokens[content[nxt]].sentence != sentence:
+                return None
+            if _part_matches(part, tokens[content[nxt]]):
+                position = nxt
+                break
+        else:
+            return None
+    return content[position]
+
+
+def _drop_contained(matches: list[_Match]) -> list[_Match]:
+    """A longer phrase wins over a shorter one inside it ("history of domestic abuse" over "domestic abuse")."""
+    kept = []
+    for match in matches:
+        inside = any(
+            other is not match
+            and other.phrase.indicator_id != match.phrase.indicator_id
+            and other.first <= match.first
+            and match.last <= other.last
+            and (other.last - other.first) > (match.last - match.first)
+            for other in matches
+        )
+        if not inside:
+            kept.append(match)
+    return kept
+
+
+def _clauses(tokens: list[Token]) -> list[int]:
+    """Clause number per token: a new clause at each comma or sentence break."""
+    clause, out, sentence = 0, [], 0
+    for token in tokens:
+        if token.sentence != sentence or token.word == ",":
+            clause += 1
+            sentence = token.sentence
+        out.append(clause)
+    return out
+
+
+def _has_sequence(stems: list[str], sequences: Iterable[tuple[str, ...]]) -> bool:
+    for sequence in sequences:
+        n = len(sequence)
+        if any(tuple(stems[i : i + n]) == sequence for i in range(len(stems) - n + 1)):
+            return True
+    return False
+
+
+def _is_negated(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
+    if match.phrase.parts[0][0] in _NEGATORS:
+        return False
+    clause = clauses[match.first]
+    for i in range(match.first - 1, max(-1, match.first - 1 - NEGATION_REACH - 3), -1):
+        if clauses[i] != clause:
+            break
+        if tokens[i].stem in _NEGATORS or tokens[i].word in _NEGATORS:
+            return True
+        if tokens[i].stem not in _NEGATION_FILLER and tokens[i].word not in _NEGATION_FILLER:
+            break
+    after = [
+        t.stem
+        for t, c in zip(tokens[match.last + 1 : match.last + 6], clauses[match.last + 1 :], strict=False)
+        if c == clause
+    ]
+    after = [s for s in after if s not in STOPWORDS or s in ("not", "no")]
+    return _has_sequence(after[:3], _POST_NEGATIONS)
+
+
+def _clause_stems(tokens: list[Token], clauses: list[int], clause: int) -> list[str]:
+    return [t.stem for t, c in zip(tokens, clauses, strict=True) if c == clause]
+
+
+def _sentence_stems(tokens: list[Token], sentence: int) -> list[str]:
+    return [t.stem for t in tokens if t.sentence == sentence]
+
+
+def _is_historic(tokens: list[Token], match: _Match, clauses: list[int], source: str) -> bool:
+    if match.phrase.is_history:
+        return False
+    stems = _clause_stems(tokens, clauses, clauses[match.first])
+    if any(s in _CURRENT for s in stems):
+        return False
+    if any(s in _HISTORY for s in stems) or _has_sequence(stems, _HISTORY_PAIRS):
+        return True
+    span = source[tokens[clauses.index(clauses[match.first])].start : tokens[match.last].end + 60].lower()
+    ago = _MONTHS_AGO.search(span)
+    return bool(ago and int(_WORDS_TO_INT.get(ago.group(1), ago.group(1) if ago.group(1).isdigit() else 0)) >= 6)
+
+
+def _is_repeated(tokens: list[Token], sentence: int, source: str) -> bool:
+    stems = _sentence_stems(tokens, sentence)
+    if _has_sequence(stems, _SINGLE):
+        return False
+    if any(s in _REPEATED for s in stems) or _has_sequence(stems, _REPEATED_PAIRS):
+        return True
+    sentence_tokens = [t for t in tokens if t.sentence == sentence]
+    text = source[sentence_tokens[0].start : sentence_tokens[-1].end].lower() if sentence_tokens else ""
+    times = _TIMES.search(text)
+    return bool(times and times.group(1) not in ("1", "one"))
+
+
+@dataclass
+class _Reading:
+    evidence: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    present: set[str] = field(default_factory=set)
+    historic: set[str] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _read(index: TriageIndex, text: str, age: float | None) -> _Reading:
+    tokens = tokenise(text)
+    clauses = _clauses(tokens)
+    normalised = normalise(text)
+    source = text if len(normalised) == len(text) else normalised
+    ages = ages_in_months(normalised) + ([age * 12] if age is not None else [])
+    reading = _Reading()
+    current_sentences: dict[str, set[int]] = defaultdict(set)
+
+    for match in _find_matches(index, tokens):
+        indicator_id = match.phrase.indicator_id
+        words = source[tokens[match.first].start : tokens[match.last].end]
+        if words not in reading.evidence[indicator_id]:
+            reading.evidence[indicator_id].append(words)
+        if _is_negated(tokens, match, clauses):
+            reading.negated.add(indicator_id)
+            continue
+        gate = index.gated.get(indicator_id)
+        if gate is not None and not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages):
+            continue
+        if _is_historic(tokens, match, clauses, source):
+            reading.historic.add(indicator_id)
+            reading.notes.setdefault(
+                indicator_id, "Described as in the past, so it weighs less; confirm whether it is still happening."
+            )
+            continue
+        reading.present.add(indicator_id)
+        current_sentences[indicator_id].add(tokens[match.first].sentence)
+        if any(tokens[i].stem in _SIBLINGS for i in range(max(0, match.first - 4), match.first)):
+            reading.notes.setdefault(indicator_id, "The words may be about a sibling; check who is at risk.")
+
+    for rule in index.derived:
+        sentences = {s for base in rule.of for s in current_sentences.get(base, ())}
+        if any(_gate_open(rule, tokens, s, source, ages) for s in sentences):
+            reading.present.add(rule.indicator_id)
+            bases = [e for base in rule.of for e in reading.evidence.get(base, [])]
+            reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
+            reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
+
+    percent = attendance_percent(normalised)
+    if percent is not None:
+        band = next((ind for threshold, ind in index.attendance if percent < threshold), None)
+        if band is not None:
+            reading.present.add(band)
+            reading.evidence[band].append(f"{percent:g}%")
+            reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
+            reading.negated.discard(band)
+
+    # Negated only if never also seen un-negated; present beats historic.
+    reading.negated -= reading.present | reading.historic
+    reading.historic -= reading.present
+    return reading
+
+
+def _gate_open(gate: _Derived, tokens: list[Token], sentence: int, source: str, ages: list[float]) -> bool:
+    if gate.repeated and not _is_repeated(tokens, sentence, source):
+        return False
+    if gate.age_under_months is not None and not any(a < gate.age_under_months for a in ages):
+        return False
+    return not (gate.age_at_least_months is not None and not any(a >= gate.age_at_least_months for a in ages))
+
+
+def _gate_note(gate: _Derived) -> str:
+    if gate.repeated:
+        return "Read as happening more than once or getting worse."
+    if gate.age_under_months is not None:
+        return f"Read with the child's age (under {gate.age_under_months:g} months)."
+    return "Read with the child's age."
+
+
+# --- The result ---------------------------------------------------------------------------------
+
+
+def _looks_like_english(text: str) -> bool:
+    words = re.findall(r"[a-z]+", text.lower())
+    return len(words) >= 2 and sum(w in _ENGLISH_HINTS for w in words) >= max(1, len(words) // 12)
+
+
+def triage(content: m.Content, text: str, age: float | None = None) -> TriageResult:
+    """Suggest a level for a free-text description; every recognised item shows the words it came from."""
+    started = time.perf_counter()
+    redacted = redact(text[:MAX_TEXT_LENGTH])
+    index = triage_index(content)
+    reading = _read(index, redacted.text, age)
+    indicators = content.indicators
+
+    present = {i for i in reading.present if i in indicators}
+    historic = {i for i in reading.historic if i in indicators and not indicators[i].red_flag}
+    recognised = [
+        RecognisedIndicator(
+            id=i,
+            text=indicators[i].text,
+            level=indicators[i].level,
+            domain=indicators[i].domain,
+            evidence=reading.evidence.get(i, []),
+            negated=i in reading.negated,
+            historic=i in reading.historic,
+            note=reading.notes.get(i) if i not in reading.negated else "Read as absent or denied.",
+        )
+        for i in sorted(
+            present | reading.historic | reading.negated,
+            key=lambda i: (i in reading.negated, i in reading.historic, -indicators[i].level, i),
+        )
+        if i in indicators
+    ]
+
+    base = {
+        "indicators": recognised,
+        "redacted_text": redacted.text,
+        "redacted": redacted.found,
+        "content_version": content.version,
+        "caveat": f"{content.info.caveat} {TRIAGE_CAVEAT}",
+    }
+    if not present and not historic:
+        questions = _follow_up(content, index, set(), set(), [])
+        return TriageResult(
+            suggested_level=None,
+            level_name=None,
+            immediate_danger=False,
+            routes=[],
+            follow_up_questions=questions,
+            guidance=NO_RECOGNITION_GUIDANCE
+            if _looks_like_english(redacted.text) or not redacted.text.strip()
+            else "This does not look like English we can read. " + NO_RECOGNITION_GUIDANCE,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            **base,
+        )
+
+    decision = decide(content, present, historic)
+    level = content.levels[decision.level]
+    settle = _settle(content, present, historic, decision.level, decision.confirmed_level)
+    routes = _routes(content, decision.level, decision.immediate_danger, present)
+    questions = _follow_up(content, index, present, historic, decision.settle_questions)
+    return TriageResult(
+        suggested_level=decision.level,
+        level_name=level.name,
+        confirmed_level=decision.confirmed_level,
+        immediate_danger=decision.immediate_danger,
+        routes=routes,
+        follow_up_questions=questions,
+        settle=settle,
+        rules=[r.id for r in decision.rules],
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        **base,
+    )
+
+
+def _settle(content: m.Content, present: set[str], historic: set[str], level: int, confirmed: int) -> list[str]:
+    notes = []
+    if level > confirmed:
+        notes.append(
+            f"What was read as current points to level {confirmed}; the suggestion is the higher level, {level}, "
+            "because some of what you describe may be in the past."
+        )
+    for indicator_id in sorted(historic):
+        raised = decide(content, present | {indicator_id}).level
+        if raised > confirmed:
+            notes.append(
+                f"Is this still happening: {content.indicators[indicator_id].text} "
+                f"If so, the guidance would be level {raised}."
+            )
+    return notes
+
+
+def _routes(content: m.Content, level: int, danger: bool, present: set[str]) -> list[RouteRef]:
+    ids: list[str] = []
+    if danger:
+        ids += ["police_999", "mash_referral"]
+    ids += content.levels[level].routes
+    for indicator in sorted((content.indicators[i] for i in present), key=lambda i: -i.level):
+        ids += indicator.routes
+    seen: dict[str, RouteRef] = {}
+    for route_id in ids:
+        route = content.routes.get(route_id)
+        if route is not None and route_id not in seen:
+            seen[route_id] = RouteRef(id=route.id, name=route.name)
+    return list(seen.values())
+
+
+def _follow_up(
+    content: m.Content, index: TriageIndex, present: set[str], historic: set[str], settle: list[str]
+) -> list[QuestionRef]:
+    """Immediate-danger questions always; then questions that would settle doubt or are still open nearby."""
+    prefilled = {q for i in present for q in index.questions_for.get(i, [])}
+    domains = {content.indicators[i].domain for i in present | historic}
+    chosen: list[str] = [q.id for q in content.assessment.questions if q.section == "immediate_danger"]
+    chosen += [q for i in sorted(historic) for q in index.questions_for.get(i, [])]
+    for question in content.assessment.questions:
+        if question.id in prefilled or question.ask_if is not None:
+            continue
+        ids = (
+            question.if_yes
+            if isinstance(question, m.YesNoQuestion)
+            else [i for o in question.options for i in o.indicators]
+        )
+        if any(content.indicators[i].domain in domains for i in ids if i in content.indicators):
+            chosen.append(question.id)
+    out: list[QuestionRef] = []
+    for question_id in dict.fromkeys(chosen):
+        question = content.question(question_id)
+        if question is not None and (question.section == "immediate_danger" or len(out) < FOLLOW_UP_LIMIT):
+            out.append(QuestionRef(id=question.id, text=question.text))
+    return out
+
+
+# --- Prefill for the guided assessment ----------------------------------------------------------
+
+
+def prefill_answers(content: m.Content, result: TriageResult) -> dict[str, str | list[str]]:
+    """Answers suggested by the recognised (current, not negated) indicators, for the practitioner to confirm.
+
+    yes_no -> "yes" when its `if_yes` holds one; multiple_choice -> every matching option; single_choice ->
+    the matching option of the highest level.
+    """
+    recognised = {i.id for i in result.indicators if not i.negated and not i.historic}
+    answers: dict[str, str | list[str]] = {}
+    for question in content.assessment.questions:
+        if isinstance(question, m.YesNoQuestion):
+            if recognised & set(question.if_yes):
+                answers[question.id] = "yes"
+            continue
+        matching = [o for o in question.options if recognised & set(o.indicators)]
+        if not matching:
+            continue
+        if question.kind == "multiple_choice":
+            answers[question.id] = [o.value for o in matching]
+        else:
+            best = max(
+                matching,
+                key=lambda o: max(content.indicators[i].level for i in o.indicators if i in content.indicators),
+            )
+            answers[question.id] = best.value
+    return answers
