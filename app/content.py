@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from app.core import models as m
 from app.core.escalation import Escalation
 from app.core.knowledge import Glossary, Partnership, build_index
+from app.core.scenarios import Scenario
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -294,8 +295,6 @@ def load_content(root: Path | str) -> m.Content:
     for indicator in indicators.values():
         path, line = indicator_lines[indicator.id]
         refs.check(indicator.routes, routes, "route", path, line)
-    for i, rule in enumerate(decision.rules):
-        _check_condition(rule.when, refs, indicators, {}, "rules/decision.yaml", line_of(decision_raw, ["rules", i, "when"]))
 
     reachable: set[str] = set()
     for i, question in enumerate(dialogue.questions):
@@ -315,6 +314,8 @@ def load_content(root: Path | str) -> m.Content:
                 errors.append(ContentError("dialogues/assessment.yaml", line, f"duplicate option value {dup!r}"))
             if m.UNKNOWN in values:
                 errors.append(ContentError("dialogues/assessment.yaml", line, "'unknown' is reserved for don't know"))
+    for i, rule in enumerate(decision.rules):
+        _check_condition(rule.when, refs, indicators, questions, "rules/decision.yaml", line_of(decision_raw, ["rules", i, "when"]))
     if dialogue.questions and dialogue.questions[0].section != "immediate_danger":
         errors.append(
             ContentError("dialogues/assessment.yaml", line_of(dialogue_raw, ["questions", 0]), "the first question must be in section 'immediate_danger'")
@@ -322,7 +323,7 @@ def load_content(root: Path | str) -> m.Content:
     if errors:
         raise ContentInvalid(errors)
 
-    return m.Content(
+    content = m.Content(
         info=info,
         version=f"{info.version}+{content_hash(root)}",
         domains=domains,
@@ -339,6 +340,56 @@ def load_content(root: Path | str) -> m.Content:
         glossary=glossary,
         knowledge=knowledge,
     )
+    # Issue 6: training scenarios, checked against the content they script answers for.
+    scenarios = _load_scenarios(root, content, refs, errors)
+    if errors:
+        raise ContentInvalid(errors)
+    return content.model_copy(update={"scenarios": scenarios})
+
+
+# --- Issue 6: training scenarios (dialogues/scenarios/*.yaml) ------------------------------------
+
+
+def _load_scenarios(root: Path, content: m.Content, refs: _Refs, errors: list[ContentError]) -> dict[str, Scenario]:
+    """Read every scenario; check its ids against the content and replay its answers through the engine."""
+    from app.core import engine  # imported here to keep the issue-6 block self-contained
+    from app.core.errors import InvalidAnswer
+
+    questions = {q.id: q for q in content.assessment.questions}
+
+    scenarios: dict[str, Scenario] = {}
+    folder = root / "dialogues" / "scenarios"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        relative = str(path.relative_to(root))
+        scenario, raw = read_model(root, relative, Scenario, errors)
+        if scenario is None:
+            continue
+        if scenario.id != path.stem:
+            errors.append(ContentError(relative, line_of(raw, ["id"]), f"id {scenario.id!r} must match the file name {path.stem!r}"))
+        refs.check(scenario.risk_areas, content.domains, "domain", relative, line_of(raw, ["risk_areas"]))
+        refs.check(scenario.expected.routes, content.routes, "route", relative, line_of(raw, ["expected", "routes"]))
+        state = engine.new_state()
+        for i, scripted in enumerate(scenario.answers):
+            line = line_of(raw, ["answers", i])
+            question = questions.get(scripted.question)
+            if question is None:
+                refs.check([scripted.question], questions, "question", relative, line)
+                break
+            if scripted.question in state["answers"]:
+                errors.append(ContentError(relative, line, f"answers.{i}: {scripted.question!r} is answered twice"))
+                break
+            values = scripted.value if isinstance(scripted.value, list) else [scripted.value]
+            before = len(errors)
+            refs.check(values, {*question.option_values, m.UNKNOWN}, f"answer for {question.id!r}:", relative, line)
+            if len(errors) > before:
+                break
+            try:
+                state = engine.answer(content, state, scripted.question, scripted.value)
+            except InvalidAnswer as exc:  # e.g. a question the flow does not ask after the answers before it
+                errors.append(ContentError(relative, line, f"answers.{i}: {exc.message}"))
+                break
+        scenarios[scenario.id] = scenario
+    return scenarios
 
 
 def unreachable_indicators(content: m.Content) -> list[str]:
@@ -361,6 +412,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "escalation": Escalation,
     "partnership": Partnership,
     "glossary": Glossary,
+    "scenario": Scenario,  # issue 6
 }
 
 
