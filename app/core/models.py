@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 # Strict base, so importing them here makes no import cycle.
 from app.core.escalation import Escalation
 from app.core.knowledge import Glossary, KnowledgeIndex, Partnership
+from app.core.scenarios import Scenario  # issue 6; own Strict base too, so no cycle
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", description="A stable snake_case id.")]
 LevelNumber = Literal[1, 2, 3, 4]
@@ -351,6 +352,8 @@ class Content(BaseModel):
     partnership: Partnership
     glossary: Glossary
     knowledge: KnowledgeIndex
+    # Issue 6: training scenarios (dialogues/scenarios/*.yaml), by id.
+    scenarios: dict[str, Scenario] = Field(default_factory=dict)
 
     def question(self, question_id: str) -> YesNoQuestion | ChoiceQuestion | None:
         return self._questions_by_id().get(question_id)
