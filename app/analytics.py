@@ -1,0 +1,62 @@
+"""Anonymous usage counts for the quality assurance group, kept as store counters under `analytics:`.
+
+Only levels, route ids, ISO weeks and feature names are counted: never text, ids of people or addresses.
+Counting must never break the request it describes, so a store outage is logged and ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from app.core import engine
+from app.core.models import Content
+from app.store import Store, StoreUnavailable
+
+log = logging.getLogger("threshold.analytics")
+PREFIX = "analytics:"
+
+
+def count(store: Store, *parts: str | int) -> None:
+    """Add one to the counter `analytics:<part>:<part>...`, e.g. count(store, "triage", "level", 3)."""
+    try:
+        store.incr(PREFIX + ":".join(str(p) for p in parts))
+    except StoreUnavailable as exc:
+        log.warning("analytics count skipped: %s", exc)
+
+
+def iso_week(today: dt.date | None = None) -> str:
+    year, week, _ = (today or dt.date.today()).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def count_completed_assessment(
+    store: Store, content: Content, assessment_id: str, state: engine.State, ttl: int
+) -> None:
+    """Count an assessment once, when an answer first completes it: by level, by route and by ISO week.
+
+    Why the marker: someone may change an answer after finishing; the marker (the random assessment id,
+    expiring with the session) stops that being counted as a second assessment.
+    """
+    if engine.pending_question(content, state) is not None:
+        return
+    try:
+        if store.incr(f"analytics-seen:{assessment_id}", ttl=ttl) != 1:
+            return
+    except StoreUnavailable as exc:
+        log.warning("analytics count skipped: %s", exc)
+        return
+    outcome = engine.outcome(content, state)
+    count(store, "assessments", "level", outcome.level)
+    for route in outcome.routes:
+        count(store, "assessments", "route", route.id)
+    count(store, "assessments", "week", iso_week())
+
+
+def read_counts(store: Store) -> dict[str, dict[str, int]]:
+    """All analytics counters grouped: {"assessments:level": {"3": 12, ...}, "triage:level": {...}}."""
+    groups: dict[str, dict[str, int]] = {}
+    for key, value in sorted(store.counters(PREFIX).items()):
+        group, _, label = key.removeprefix(PREFIX).rpartition(":")
+        groups.setdefault(group or label, {})[label if group else "total"] = value
+    return groups
