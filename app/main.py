@@ -12,9 +12,7 @@ from app import __version__
 from app.config import Settings
 from app.content import load_content
 from app.errors import install_error_handlers
-from app.housekeeping import start_purging
-from app.routes import admin, assessments, knowledge, reference
-from app.security import install_security
+from app.routes import assessments, knowledge, rasa, reference
 from app.store import open_store
 
 DESCRIPTION = """
@@ -35,19 +33,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
         app.state.store = open_store(settings.session_store)
-        purger = start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
         try:
             yield
         finally:
-            purger.cancel()
             app.state.store.close()
 
     app = FastAPI(title="Threshold Guide", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (assessments, reference, knowledge, admin):
+    for module in (assessments, reference, knowledge, rasa):
         app.include_router(module.router)
-    install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app
 
 
