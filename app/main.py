@@ -12,7 +12,10 @@ from app import __version__
 from app.config import Settings
 from app.content import load_content
 from app.errors import install_error_handlers
-from app.routes import assessments, knowledge, rasa, reference
+from app.housekeeping import start_purging
+from app.observability import install_observability
+from app.routes import admin, assessments, knowledge, rasa, reference
+from app.security import install_security
 from app.store import open_store
 
 DESCRIPTION = """
@@ -33,16 +36,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
         app.state.store = open_store(settings.session_store)
+        purger = start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
         try:
             yield
         finally:
+            purger.cancel()
             app.state.store.close()
 
     app = FastAPI(title="Threshold Guide", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (assessments, reference, knowledge, rasa):
+    install_observability(app, settings.log_level)
+    for module in (assessments, reference, knowledge, rasa, admin):
         app.include_router(module.router)
+    install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app
 
 
