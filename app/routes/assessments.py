@@ -13,6 +13,7 @@ from app.core.errors import UnknownAssessment
 from app.core.models import Content
 from app.core.summary import summary_html, summary_text
 from app.deps import ContentDep, SettingsDep, StoreDep
+from app.observability import count_answer, count_assessment_started
 from app.schemas import AnswerIn, AssessmentIn, AssessmentOut, ErrorOut, PrefilledOut
 from app.store import Store
 
@@ -66,6 +67,7 @@ def start_assessment(content: ContentDep, store: StoreDep, settings: SettingsDep
         state = engine.prefill(content, state, prefill_answers(content, triage(content, body.description)))
     assessment_id = new_id()
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, None)
+    count_assessment_started(triaged=bool(body and body.description and body.description.strip()))
     return render(content, assessment_id, state)
 
 
@@ -81,9 +83,12 @@ def answer_question(
 ) -> AssessmentOut:
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
     state, version = _load(store, assessment_id)
+    was_complete = engine.pending_question(content, state) is None
     state = engine.answer(content, state, body.question_id, body.value)
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
-    return render(content, assessment_id, state)
+    out = render(content, assessment_id, state)
+    count_answer(was_complete, out.outcome.level if out.outcome else None)
+    return out
 
 
 @router.post("/{assessment_id}/back", response_model=AssessmentOut, responses=ERRORS)

@@ -1,0 +1,198 @@
+"""Operations: Prometheus metrics at /metrics, one JSON log line per request, and a request id.
+
+Everything here is anonymous: counts and timings by route *template* (never the raw path, which holds
+assessment ids), levels as numbers, no bodies, no query strings, no free text.
+
+Each app gets its own CollectorRegistry (tests build many apps in one process). Route handlers count
+domain events through the small helpers at the bottom, which find the current app's metrics through a
+context variable set by the middleware (the context is copied into the thread pool with the request).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id from the load balancer is kept only when it looks like one (nginx's $request_id is 32 hex digits),
+# so a client cannot write arbitrary text into the logs.
+_INCOMING_ID = re.compile(r"^[0-9a-f]{32}$")
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+request_log = logging.getLogger("threshold.request")
+
+
+class Metrics:
+    """The app's metrics, registered in its own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "threshold_http_requests",
+            "HTTP requests by route template and status.",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "threshold_http_request_duration_seconds",
+            "Time to answer, by route template.",
+            ["method", "route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.errors = Counter(
+            "threshold_http_errors", "Responses with status 400 or above.", ["route", "status"], registry=r
+        )
+        self.started = Counter("threshold_assessments_started", "Assessments started.", registry=r)
+        self.completed = Counter("threshold_assessments_completed", "Assessments that reached an outcome.", registry=r)
+        self.outcomes = Counter("threshold_outcomes", "Outcomes reached, by level (1-4).", ["level"], registry=r)
+        self.triage = Counter("threshold_triage", "Free-text descriptions triaged.", registry=r)
+
+
+_current: ContextVar[Metrics | None] = ContextVar("threshold_metrics", default=None)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and the structured fields passed in `extra`."""
+
+    FIELDS = ("request_id", "method", "route", "status", "duration_ms")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for field in self.FIELDS:
+            if field in record.__dict__:
+                entry[field] = record.__dict__[field]
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["exception"] = record.exc_info[0].__name__  # the type only: a message may quote input
+        return json.dumps(entry, separators=(",", ":"))
+
+
+def configure_logging(level: str) -> None:
+    """Send the app's loggers (`threshold.*`) to stderr as JSON lines. Safe to call for every app built."""
+    logger = logging.getLogger("threshold")
+    logger.setLevel(level.upper())
+    logger.propagate = False
+    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+
+
+def route_template(scope: Scope) -> str:
+    """`/api/v1/assessments/{assessment_id}`, not the id itself; unmatched paths share one label."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+class ObservabilityMiddleware:
+    """Pure ASGI (cheaper than BaseHTTPMiddleware): request id, timing, metrics and the log line."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"").decode("latin-1")
+        request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        status = 500  # if the app raises before answering, ServerErrorMiddleware outside us sends a 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        token = _current.set(self.metrics)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _current.reset(token)
+            elapsed = time.perf_counter() - started
+            self._record(scope, request_id, status, elapsed)
+
+    def _record(self, scope: Scope, request_id: str, status: int, elapsed: float) -> None:
+        method = scope["method"]
+        route = route_template(scope)
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(elapsed)
+        if status >= 400:
+            self.metrics.errors.labels(route, str(status)).inc()
+        if request_log.isEnabledFor(logging.INFO):
+            request_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+
+
+def install_observability(app: FastAPI, log_level: str) -> None:
+    """Add the middleware and GET /metrics to an app (called once from create_app)."""
+    configure_logging(log_level)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+
+    @app.get(
+        "/metrics",
+        tags=["status"],
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format."}},
+    )
+    def prometheus_metrics() -> Response:
+        """Anonymous counts and timings in the Prometheus text format (for scraping, not for people)."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+# --- Helpers for route handlers -----------------------------------------------------------------
+
+
+def count_assessment_started(triaged: bool) -> None:
+    """An assessment was started (with a free-text description to triage, or not)."""
+    metrics = _current.get()
+    if metrics is not None:
+        metrics.started.inc()
+        if triaged:
+            metrics.triage.inc()
+
+
+def count_triage() -> None:
+    """A free-text description was triaged."""
+    metrics = _current.get()
+    if metrics is not None:
+        metrics.triage.inc()
+
+
+def count_answer(was_complete: bool, level: int | None) -> None:
+    """After an answer: an assessment that was in progress and now has an outcome at `level` is complete."""
+    metrics = _current.get()
+    if metrics is not None and not was_complete and level is not None:
+        metrics.completed.inc()
+        metrics.outcomes.labels(str(level)).inc()
