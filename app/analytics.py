@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import Depends
 
 from app.core import engine
 from app.core.models import Content
+from app.deps import StoreDep
 from app.store import Store, StoreUnavailable
 
 log = logging.getLogger("threshold.analytics")
@@ -23,6 +28,19 @@ def count(store: Store, *parts: str | int) -> None:
         store.incr(PREFIX + ":".join(str(p) for p in parts))
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
+
+
+def counted(*parts: str) -> Any:
+    """A route dependency that counts each successful call: `dependencies=[analytics.counted("triage")]`.
+
+    The count happens after the handler returns, so refused or failed requests are not counted.
+    """
+
+    def count_after_success(store: StoreDep) -> Iterator[None]:
+        yield
+        count(store, *parts)
+
+    return Depends(count_after_success)
 
 
 def iso_week(today: dt.date | None = None) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
+from app import analytics
 from app.core import engine
 from app.core.errors import UnknownAssessment
 from app.core.models import Content
@@ -86,6 +87,7 @@ def answer_question(
     was_complete = engine.pending_question(content, state) is None
     state = engine.answer(content, state, body.question_id, body.value)
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
+    analytics.count_completed_assessment(store, content, assessment_id, state, settings.session_ttl_seconds)
     out = render(content, assessment_id, state)
     count_answer(was_complete, out.outcome.level if out.outcome else None)
     return out

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from app import analytics
 from app.core.errors import InvalidInput
 from app.core.escalation import WorkingCalendar, england_and_wales_calendar, escalation_schedule, timeline
 from app.core.knowledge import ask
@@ -174,7 +175,7 @@ class AskOut(BaseModel):
     verify: bool = Field(description="True when a local detail in the answer awaits confirmation by the partnership.")
 
 
-@router.get("/api/v1/escalation", response_model=EscalationOut, responses=ERRORS)
+@router.get("/api/v1/escalation", response_model=EscalationOut, responses=ERRORS, dependencies=[analytics.counted("escalation", "steps")])
 def get_escalation(
     content: ContentDep,
     started: Annotated[str, Query(description=f"The day the disagreement started (day 1): {DATE_FORMAT_HINT}.")],
@@ -220,6 +221,7 @@ def list_timelines(content: ContentDep) -> list[str]:
 @router.get(
     "/api/v1/timelines/{name}",
     response_model=DeadlineOut,
+    dependencies=[analytics.counted("escalation", "timeline")],
     responses={
         **ERRORS,
         404: {"model": ErrorOut, "description": "No such timeline; the message lists the known names."},

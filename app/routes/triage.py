@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from app import analytics
 from app.core.errors import InvalidInput
 from app.core.triage import MAX_TEXT_LENGTH, TriageResult, triage
 from app.deps import ContentDep
@@ -26,6 +27,7 @@ class TriageIn(BaseModel):
 @router.post(
     "/api/v1/triage",
     response_model=TriageResult,
+    dependencies=[analytics.counted("triage")],
     tags=["triage"],
     responses={413: {"description": f"Text longer than {MAX_TEXT_LENGTH} characters."}},
 )
