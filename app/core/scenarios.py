@@ -119,6 +119,14 @@ def replay(content: Content, scenario: Scenario) -> tuple[list[WalkStep], dict[s
     return steps, state
 
 
+def guidance_level(content: Content, scenario: Scenario) -> int:
+    """The level the engine reaches from all the scripted answers."""
+    from app.core import engine
+
+    _, state = replay(content, scenario)
+    return engine.decide_state(content, state).level
+
+
 def walkthrough(content: Content, scenario: Scenario) -> Walkthrough:
     """The scenario step by step, with the level the engine reaches after each answer and the final outcome."""
     from app.core import engine
