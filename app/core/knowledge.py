@@ -24,10 +24,12 @@ MIN_SCORE = 3.0
 # Share of the question's weight (idf) that the best entry must explain. Off-topic questions
 # ("book me a train to London") match a stray common word or two and fall well below this.
 MIN_COVERAGE = 0.4
+# A score this high is a confident match even when the question has many words we do not know
+# ("the other agency won't listen to me, how do I escalate").
+STRONG_SCORE = 5.5
 # Glossary entries are short, so BM25's length normalisation over-rewards them; "what does X mean"
 # questions reach them directly anyway.
 _GLOSSARY_WEIGHT = 0.75
-_DISAGREE = "disagree"  # the canonical word of the synonym group that marks an escalation question
 _TITLE_WEIGHT = 2  # title words count twice: a title is the best summary of an entry
 _FUZZY_CUTOFF = 0.84  # one wrong letter in a five-letter word (0.8) is too loose: "paris" is not "parts"
 _RELATED_LIMIT = 4
@@ -146,7 +148,7 @@ _STOPWORDS = frozenset(
     can could should would will shall may might must have has had if about into any some s t get got
     please know want wants need needs just so than then also where why whether whats whos whose hi hello
     thanks thank im ive id who after before another other others still now until think make makes take
-    takes happen happens gets give many much really very
+    takes happen happens gets give many much really very part
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -174,7 +176,7 @@ def _normalise(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    """A deliberately light suffix stripper: enough to join plurals and -ing/-ed forms."""
+    """A deliberately light suffix stripper: enough to join plurals, -ing/-ed forms and a final e."""
     if len(word) <= 3 or word.isdigit():
         return word
     for suffix, replacement in (
@@ -183,14 +185,20 @@ def _stem(word: str) -> str:
         ("sses", "ss"),
         ("ing", ""),
         ("ed", ""),
-        ("es", "e"),
+        ("es", ""),
         ("s", ""),
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: -len(suffix)] + replacement
-    return word
+                break
+            word = word[: -len(suffix)] + replacement
+            break
+    # "abuse"/"abused", "practice"/"practiced": drop a final e so both forms meet.
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+# The canonical word of the synonym group that marks an escalation question.
+_DISAGREE = _stem("disagree")
 
 
 def _synonym_table(groups: list[list[str]]) -> tuple[dict[str, str], re.Pattern[str] | None]:
@@ -476,7 +484,8 @@ def ask(index: KnowledgeIndex, question: str) -> Answer:
     query = set(_terms(question, index, fuzzy=True))
     ranked = _route(index, query, _bm25(index, query))
     best_score, best = ranked[0]
-    if best_score < MIN_SCORE or _coverage(index, query, best) < MIN_COVERAGE:
+    confident = best_score >= STRONG_SCORE or _coverage(index, query, best) >= MIN_COVERAGE
+    if best_score < MIN_SCORE or not confident:
         fallback = index.fallback
         return Answer(
             answer=fallback.answer,
