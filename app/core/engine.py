@@ -273,6 +273,13 @@ def _run_rules(content: m.Content, present: frozenset[str], answers: Mapping[str
     return level, danger, fired
 
 
+DOUBT_TEXT = (
+    "Some answers are not known, and they could point to a higher level. When in doubt between two levels, "
+    "the guidance is the higher one until the unknowns are settled."
+)
+DOUBT_SOURCE = "Threshold Guide principle: never understate; rules/decision.yaml doubt.max_lift"
+
+
 def decide(
     content: m.Content,
     present: Iterable[str],
@@ -287,11 +294,11 @@ def decide(
     confirmed, danger, fired = _run_rules(content, known, answers)
     level = confirmed
     if maybe:
-        doubtful, _, doubtful_fired = _run_rules(content, known | maybe, answers)
+        doubtful = _run_rules(content, known | maybe, answers)[0]
         lifted = min(doubtful, confirmed + content.doubt.max_lift)
         if lifted > confirmed:
             level = lifted
-            fired = doubtful_fired
+            fired = [*fired, RuleReason(id="doubt", text=DOUBT_TEXT, level=lifted, source=DOUBT_SOURCE)]
     possible_red_flag = any(content.indicators[i].red_flag for i in maybe if i in content.indicators)
     if possible_red_flag:
         level = 4
@@ -439,8 +446,8 @@ def outcome(content: m.Content, state: State) -> Outcome:
             )
         )
     settle = [
-        f"Finding out: {content.question(q).text} "  # type: ignore[union-attr]
-        f"If the answer is yes, the guidance is level {decide(content, [*present, *possible[q]], (), state['answers']).level}."
+        f"Find out: {content.question(q).text} "  # type: ignore[union-attr]
+        f"If that shows a concern, the guidance is level {decide(content, [*present, *possible[q]], (), state['answers']).level}."
         for q in decision.settle_questions
     ]
     if decision.level > decision.confirmed_level:
@@ -468,6 +475,8 @@ def outcome(content: m.Content, state: State) -> Outcome:
         if q.id in state["answers"]
     ]
     summary = f"Level {level.level}: {level.name}."
+    if decision.level > decision.confirmed_level:
+        summary += f" What is known points to level {decision.confirmed_level}; unknown answers could mean more."
     if decision.immediate_danger:
         summary = f"Immediate danger: call 999 now, then contact the MASH. {summary}"
     elif decision.possible_red_flag:

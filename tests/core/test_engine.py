@@ -92,6 +92,8 @@ def test_dont_know_is_never_no(fixture_content: Content) -> None:
     assert unknown.confirmed_level == 2
     assert unknown.reasons.unknowns[0].would_raise_to == 4
     assert any("Is there an allegation" in s for s in unknown.settle)
+    assert [r.id for r in unknown.reasons.rules] == ["highest_indicator", "doubt"]
+    assert "What is known points to level 2" in unknown.summary
 
 
 def test_strengths_are_recorded_not_counted(fixture_content: Content) -> None:
