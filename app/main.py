@@ -14,7 +14,7 @@ from app.content import load_content
 from app.errors import install_error_handlers
 from app.housekeeping import start_purging
 from app.observability import install_observability
-from app.routes import admin, assessments, knowledge, rasa, reference, trainer
+from app.routes import admin, assessments, chat, knowledge, pages, rasa, reference, trainer
 from app.security import install_security
 from app.store import open_store
 
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_observability(app, settings.log_level)
-    for module in (assessments, reference, knowledge, rasa, admin, trainer):
+    for module in (assessments, reference, knowledge, rasa, admin, trainer, chat, pages):
         app.include_router(module.router)
     install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app
