@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.engine import Alert, Outcome, QuestionOut
+from app.core.text_clean import clean_text
 
 MAX_DESCRIPTION = 5000
+MAX_ANSWER = 200
+
+# Every free-text field of a request: control characters stripped, Unicode NFC (app/core/text_clean.py).
+# Length limits (Field(max_length=...)) are checked first, on what was sent.
+CleanText = Annotated[str, AfterValidator(clean_text)]
+AnswerValue = Annotated[CleanText, Field(max_length=MAX_ANSWER)]
 
 
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"description": "Year 9 boy, attendance 85% this term"}]})
 
-    description: str | None = Field(
+    description: CleanText | None = Field(
         None,
         max_length=MAX_DESCRIPTION,
         description="Optional: what worries you, in your own words. Recognised items become answers for you to "
@@ -28,8 +35,10 @@ class AnswerIn(BaseModel):
         json_schema_extra={"examples": [{"question_id": "danger_now", "value": "no"}]},
     )
 
-    question_id: str = Field(max_length=100)
-    value: str | list[str] = Field(description="yes / no / unknown, an option value, or a list for multiple choice.")
+    question_id: CleanText = Field(max_length=100)
+    value: AnswerValue | Annotated[list[AnswerValue], Field(max_length=50)] = Field(
+        description="yes / no / unknown, an option value, or a list for multiple choice."
+    )
 
 
 class PrefilledOut(BaseModel):

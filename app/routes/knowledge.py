@@ -18,7 +18,7 @@ from app.core.errors import InvalidInput
 from app.core.escalation import WorkingCalendar, england_and_wales_calendar, escalation_schedule, timeline
 from app.core.knowledge import ask
 from app.deps import ContentDep
-from app.schemas import ErrorOut
+from app.schemas import CleanText, ErrorOut
 
 router = APIRouter(tags=["knowledge"])
 
@@ -140,7 +140,7 @@ class AskIn(BaseModel):
         json_schema_extra={"examples": [{"question": "I disagree with the MASH decision, what now?"}]},
     )
 
-    question: str = Field(min_length=1, max_length=500)
+    question: CleanText = Field(min_length=1, max_length=500)
 
 
 class RelatedOut(BaseModel):

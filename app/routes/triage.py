@@ -11,12 +11,13 @@ from app.core.errors import InvalidInput
 from app.core.triage import MAX_TEXT_LENGTH, TriageResult, triage
 from app.deps import ContentDep
 from app.errors import error_response
+from app.schemas import CleanText
 
 router = APIRouter()
 
 
 class TriageIn(BaseModel):
-    text: str = Field(
+    text: CleanText = Field(
         description=f"What worries you, in your own words (up to {MAX_TEXT_LENGTH} characters). "
         "Names, dates, phone numbers, addresses and schools are removed before anything else reads it.",
         examples=["12 year old missing overnight three times, came back with a new phone"],
