@@ -46,9 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         accept = case["accept"]
         ok = level in accept
         accepted += ok
-        if 4 in accept and (level or 0) < 4:
+        levels = [a for a in accept if a is not None]
+        if levels and min(levels) == 4 and (level or 0) < 4:
             under4 += 1
-        if level is not None and level > max(accept):
+        if level is not None and level > max(levels, default=0):
             over += 1
         if case.get("immediate_danger"):
             danger_cases += 1

@@ -162,6 +162,8 @@ _NUMBER_WORDS = {
 }
 _IRREGULAR = {
     "ran": "run",
+    # "missed" (an appointment, a day) must not read as "missing" (from home).
+    "missed": "missed",
     "went": "go",
     "gone": "go",
     "goes": "go",

@@ -159,7 +159,7 @@ _WORDS_TO_INT = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
 _WORDS_TO_INT |= {"eleven": 11, "twelve": 12}
 _SIBLINGS = frozenset(stem(w) for w in ["brother", "sister", "sibling", "siblings", "twin"])
 # In a phrase, "parent" stands for anyone caring for the child and "child" for any child word.
-_PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "carer", "step", "mums", "dads", "carers"])
+_PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "step", "mums", "dads"])
 _CHILDREN = frozenset(
     stem(w)
     for w in [
@@ -178,6 +178,26 @@ _CHILDREN = frozenset(
     ]
 )
 _CLASSES = {stem("parent"): _PARENTS, stem("child"): _CHILDREN}
+_ADULTS = _PARENTS | frozenset(
+    stem(w)
+    for w in [
+        "partner",
+        "boyfriend",
+        "girlfriend",
+        "husband",
+        "wife",
+        "uncle",
+        "aunt",
+        "nan",
+        "grandma",
+        "grandad",
+        "adult",
+        "man",
+        "woman",
+    ]
+)
+# Domains about the child's own behaviour and health: a match there that is about an adult is set aside.
+_CHILD_DOMAINS = frozenset({"offending_substance", "self_harm", "emotional_behaviour"})
 _ENGLISH_HINTS = frozenset(
     [
         "the",
@@ -265,6 +285,7 @@ class _Phrase:
     parts: tuple[tuple[str, bool], ...]  # (stem, or prefix when True)
     is_history: bool  # the phrase itself speaks of the past ("history of domestic abuse")
     exact: bool = False  # matched word for word, small words included ("had been cut", "out of school")
+    gated: bool = False  # counts only when the indicator's `triage` conditions hold
 
 
 @dataclass(frozen=True)
@@ -274,6 +295,7 @@ class _Derived:
     repeated: bool
     age_under_months: float | None
     age_at_least_months: float | None
+    context: tuple[tuple[tuple[str, bool], ...], ...] = ()  # one of these must appear somewhere in the text
 
 
 @dataclass(frozen=True)
@@ -281,11 +303,28 @@ class TriageIndex:
     """Everything triage needs from the content, compiled once: phrases by first word, numeric recognisers."""
 
     by_first: dict[str, list[_Phrase]]
-    by_prefix: list[_Phrase]
+    by_prefix: dict[str, list[_Phrase]]  # phrases starting with a prefix word ("bruis*"), by its first 3 letters
     attendance: list[tuple[float, str]]  # (threshold, indicator id), tightest first
     derived: list[_Derived]
-    gated: dict[str, _Derived]  # gates on an indicator's own phrases
+    gated: dict[str, _Derived]  # gates on an indicator's own (or `triage.phrases`) phrases
+    history_exempt: frozenset[str]  # indicators that are themselves about the past
+    domain_of: dict[str, str]
     questions_for: dict[str, list[str]] = field(default_factory=dict)  # indicator id -> question ids
+
+
+_HINT_KEYS = frozenset(
+    {
+        "attendance_below",
+        "of",
+        "repeated",
+        "age_under_months",
+        "age_under_years",
+        "age_at_least_months",
+        "age_at_least_years",
+        "phrases",
+        "context",
+    }
+)
 
 
 def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
@@ -311,35 +350,53 @@ def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
 
 def build_index(content: m.Content) -> TriageIndex:
     by_first: dict[str, list[_Phrase]] = defaultdict(list)
-    by_prefix: list[_Phrase] = []
+    by_prefix: dict[str, list[_Phrase]] = defaultdict(list)
     attendance: list[tuple[float, str]] = []
     derived: list[_Derived] = []
     gated: dict[str, _Derived] = {}
+    history_exempt: set[str] = set()
     for indicator in content.indicators.values():
-        for text in indicator.phrases:
-            parts, exact = _phrase_parts(text)
-            if not parts:
-                continue
-            stems = {p for p, _ in parts}
-            phrase = _Phrase(indicator.id, text, parts, bool(stems & _HISTORY) or "histori" in stems, exact)
-            if parts[0][1]:
-                by_prefix.append(phrase)
-            else:
-                for first in _CLASSES.get(parts[0][0], {parts[0][0]}):
-                    by_first[first].append(phrase)
         hints: Mapping[str, Any] = indicator.triage or {}
-        if "attendance_below" in hints:
-            attendance.append((float(hints["attendance_below"]), indicator.id))
+        unknown = set(hints) - _HINT_KEYS
+        if unknown:
+            raise ValueError(
+                f"indicator {indicator.id!r}: unknown triage keys {sorted(unknown)}; use {sorted(_HINT_KEYS)}"
+            )
         gate = _Derived(
             indicator.id,
             frozenset(hints.get("of", [])),
             bool(hints.get("repeated", False)),
             _months(hints, "age_under_months", "age_under_years"),
             _months(hints, "age_at_least_months", "age_at_least_years"),
+            tuple(_phrase_parts(p)[0] for p in hints.get("context", [])),
         )
+        has_conditions = gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None
+        # With `triage.phrases`, only those phrases are gated; without `of`, conditions gate every phrase.
+        own = (
+            [(t, False) for t in indicator.phrases]
+            if "phrases" in hints or gate.of
+            else [(t, has_conditions or bool(gate.context)) for t in indicator.phrases]
+        )
+        own += [(t, True) for t in hints.get("phrases", [])]
+        if {stem(w) for w in re.findall(r"[a-z]+", indicator.text.lower())} & (_HISTORY | {"past", "histori"}):
+            history_exempt.add(indicator.id)
+        for text, is_gated in own:
+            parts, exact = _phrase_parts(text)
+            if not parts:
+                continue
+            stems = {p for p, _ in parts}
+            is_history = bool(stems & _HISTORY) or "histori" in stems
+            phrase = _Phrase(indicator.id, text, parts, is_history, exact, is_gated)
+            if parts[0][1]:
+                by_prefix[parts[0][0][:3]].append(phrase)
+            else:
+                for first in _CLASSES.get(parts[0][0], {parts[0][0]}):
+                    by_first[first].append(phrase)
+        if "attendance_below" in hints:
+            attendance.append((float(hints["attendance_below"]), indicator.id))
         if gate.of:
             derived.append(gate)
-        elif gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None:
+        elif has_conditions or gate.context:
             gated[indicator.id] = gate
     questions_for: dict[str, list[str]] = defaultdict(list)
     for question in content.assessment.questions:
@@ -350,7 +407,16 @@ def build_index(content: m.Content) -> TriageIndex:
         )
         for indicator_id in ids:
             questions_for[indicator_id].append(question.id)
-    return TriageIndex(dict(by_first), by_prefix, sorted(attendance), derived, gated, dict(questions_for))
+    return TriageIndex(
+        dict(by_first),
+        dict(by_prefix),
+        sorted(attendance),
+        derived,
+        gated,
+        frozenset(history_exempt),
+        {i.id: i.domain for i in content.indicators.values()},
+        dict(questions_for),
+    )
 
 
 def _months(hints: Mapping[str, Any], months_key: str, years_key: str) -> float | None:
@@ -387,7 +453,8 @@ def _find_matches(index: TriageIndex, tokens: list[Token]) -> list[_Match]:
     matches: list[_Match] = []
     for ti, token in enumerate(tokens):
         candidates = index.by_first.get(token.stem, [])
-        prefixed = [p for p in index.by_prefix if _part_matches(p.parts[0], token)]
+        heads = {token.word[:3], token.stem[:3]}
+        prefixed = [p for head in heads for p in index.by_prefix.get(head, ()) if _part_matches(p.parts[0], token)]
         for phrase in [*candidates, *prefixed]:
             if phrase.exact:
                 end = _match_exact(phrase.parts, tokens, ti)
@@ -530,7 +597,21 @@ class _Reading:
     notes: dict[str, str] = field(default_factory=dict)
 
 
-def _read(index: TriageIndex, text: str, age: float | None) -> _Reading:
+def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
+    """True when the nearest person named before the match, in its clause, is an adult ("mum has anxiety")."""
+    clause = clauses[match.first]
+    for i in range(match.first - 1, max(-1, match.first - 9), -1):
+        if clauses[i] != clause:
+            return False
+        word = tokens[i].stem
+        if word in _CHILDREN or (word == "old" and i > 0 and tokens[i - 1].stem == "year"):
+            return False
+        if word in _ADULTS:
+            return True
+    return False
+
+
+def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: Mapping[str, str]) -> _Reading:
     tokens = tokenise(text)
     clauses = _clauses(tokens)
     normalised = normalise(text)
@@ -548,9 +629,13 @@ def _read(index: TriageIndex, text: str, age: float | None) -> _Reading:
             reading.negated.add(indicator_id)
             continue
         gate = index.gated.get(indicator_id)
-        if gate is not None and not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages):
+        if match.phrase.gated and (
+            gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages)
+        ):
             continue
-        if _is_historic(tokens, match, clauses, source):
+        if indicators_domain.get(indicator_id) in _CHILD_DOMAINS and _about_an_adult(tokens, match, clauses):
+            continue
+        if indicator_id not in index.history_exempt and _is_historic(tokens, match, clauses, source):
             reading.historic.add(indicator_id)
             reading.notes.setdefault(
                 indicator_id, "Described as in the past, so it weighs less; confirm whether it is still happening."
@@ -585,11 +670,21 @@ def _read(index: TriageIndex, text: str, age: float | None) -> _Reading:
 
 
 def _gate_open(gate: _Derived, tokens: list[Token], sentence: int, source: str, ages: list[float]) -> bool:
+    if gate.context and not any(_contains(tokens, parts) for parts in gate.context):
+        return False
     if gate.repeated and not _is_repeated(tokens, sentence, source):
         return False
     if gate.age_under_months is not None and not any(a < gate.age_under_months for a in ages):
         return False
     return not (gate.age_at_least_months is not None and not any(a >= gate.age_at_least_months for a in ages))
+
+
+def _contains(tokens: list[Token], parts: tuple[tuple[str, bool], ...]) -> bool:
+    content = [i for i, t in enumerate(tokens) if t.word != "," and t.word not in STOPWORDS]
+    return any(
+        _part_matches(parts[0], tokens[ti]) and _match_rest(parts, tokens, content, ci) is not None
+        for ci, ti in enumerate(content)
+    )
 
 
 def _gate_note(gate: _Derived) -> str:
@@ -613,7 +708,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
     started = time.perf_counter()
     redacted = redact(text[:MAX_TEXT_LENGTH])
     index = triage_index(content)
-    reading = _read(index, redacted.text, age)
+    reading = _read(index, redacted.text, age, index.domain_of)
     indicators = content.indicators
 
     present = {i for i in reading.present if i in indicators}
