@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from app import __version__
 from app.config import Settings
 from app.content import load_content
+from app.core.triage import triage_index
 from app.errors import install_error_handlers
 from app.housekeeping import start_purging
 from app.observability import install_observability
-from app.routes import admin, assessments, chat, knowledge, pages, rasa, reference, trainer
+from app.routes import admin, assessments, chat, knowledge, pages, rasa, reference, trainer, triage
 from app.security import install_security
 from app.store import open_store
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
+        triage_index(app.state.content)  # compile the free-text triage phrases once, not on the first request
         app.state.store = open_store(settings.session_store)
         purger = start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
         try:
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_observability(app, settings.log_level)
-    for module in (assessments, reference, knowledge, rasa, admin, trainer, chat, pages):
+    for module in (assessments, reference, knowledge, rasa, admin, trainer, chat, pages, triage):
         app.include_router(module.router)
     install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app

@@ -500,7 +500,10 @@ def _match_rest(parts: tuple[tuple[str, bool], ...], tokens: list[Token], conten
 
 
 def _drop_contained(matches: list[_Match]) -> list[_Match]:
-    """A longer phrase wins over a shorter one inside it ("history of domestic abuse" over "domestic abuse")."""
+    """A more specific phrase wins over a shorter one inside it ("history of domestic abuse" over "domestic abuse").
+
+    Specific means more words to match, not a wider span: a span can be wide only because of gaps.
+    """
     kept = []
     for match in matches:
         inside = any(
@@ -508,7 +511,7 @@ def _drop_contained(matches: list[_Match]) -> list[_Match]:
             and other.phrase.indicator_id != match.phrase.indicator_id
             and other.first <= match.first
             and match.last <= other.last
-            and (other.last - other.first) > (match.last - match.first)
+            and len(other.phrase.parts) > len(match.phrase.parts)
             for other in matches
         )
         if not inside:
