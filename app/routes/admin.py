@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from app import analytics
 from app.content import ContentInvalid, load_content
+from app.core.triage import triage_index
 from app.deps import ContentDep, SettingsDep, StoreDep
 from app.schemas import ErrorOut
 
@@ -147,6 +148,7 @@ def reload_content(
         return JSONResponse(body.model_dump(), status_code=422)
     # Indexes built from content (triage, knowledge) hang off the Content object itself, so one swap
     # replaces them all; a request already running keeps the content it started with.
+    triage_index(new)  # built before the swap, as at start-up, so no user waits for it
     request.app.state.content = new
     log.info("content reloaded: %s -> %s", content.version, new.version)
     return ReloadOut(
