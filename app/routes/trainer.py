@@ -39,13 +39,6 @@ WRITE_ATTEMPTS = 8
 VOTER_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ASSETS = {"trainer.css": "text/css", "trainer.js": "text/javascript", "join.js": "text/javascript"}
-# The pages load only our own files: no inline script or style, no third-party anything.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such scenario or classroom (rooms expire after a few hours)."}}
 INVALID = {422: {"model": ErrorOut, "description": "The request is not valid (e.g. a level outside 1 to 4)."}}
@@ -422,7 +415,8 @@ TRAINER_MAIN = """<h1>Trainer mode</h1>
 </section>
 <section id="room" aria-labelledby="room-h" hidden>
   <h2 id="room-h">Classroom vote</h2>
-  <p class="join">Go to <strong id="join-url"></strong><br>and enter the code <strong id="room-code" class="code"></strong></p>
+  <p class="join">On your phone, go to <strong id="join-url"></strong></p>
+  <p class="join">Classroom code <strong id="room-code" class="code"></strong></p>
   <p id="vote-total" class="meta" aria-live="polite"></p>
   <div id="chart" class="chart" role="img" aria-label="Votes per level"></div>
   <div class="actions"><button type="button" id="reveal" class="primary">Reveal the guidance</button></div>
@@ -467,7 +461,7 @@ def _page(title: str, body_class: str, main: str, js: str, data: dict[str, str] 
         data=attributes,
         main=main,
     )
-    return HTMLResponse(text, headers=PAGE_HEADERS)
+    return HTMLResponse(text)  # app/security.py adds a strict CSP: our own script and style files only
 
 
 @router.get("/trainer", response_class=HTMLResponse, tags=["pages"])
