@@ -39,51 +39,54 @@
     return contrastWithWhite >= 4.5 ? hex : DEFAULT_ACCENT;
   }
 
-  // --- Styles: a constructed stylesheet, which a strict style-src CSP on the host page allows. ----------
+  // --- Styles: a constructed stylesheet, which a strict style-src CSP on the host page allows. Sizes are
+  // in em from `medium` (the reader's own default size, scaled by zoom), not rem: a host page's root size
+  // must not shrink the guide. ---------------------------------------------------------------------------
   var CSS = [
-    ":host{all:initial;display:block;position:fixed;right:1rem;bottom:1rem;z-index:2147483000;",
-    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;font-size:1rem;line-height:1.5;color:#1a1a1a}",
+    ":host{all:initial;display:block;position:fixed;right:1em;bottom:1em;z-index:2147483000;",
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;font-size:medium;line-height:1.5;color:#1a1a1a}",
     ":host([data-mode=page]){position:static;right:auto;bottom:auto;height:100%;min-height:100vh}",
     "*,*::before,*::after{box-sizing:border-box}",
     "[hidden]{display:none!important}",
     ".visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}",
     "button,textarea{font:inherit;color:inherit}",
-    "button{cursor:pointer;border-radius:.5rem;min-height:2.75rem;padding:.5rem .875rem;border:2px solid var(--accent);background:#fff;color:var(--accent);font-weight:600;text-align:left}",
+    "button{cursor:pointer;border-radius:.5em;min-height:2.75em;padding:.5em .875em;border:2px solid var(--accent);background:#fff;color:var(--accent);font-weight:600;text-align:left}",
     "button:hover{background:#eef2f7}",
     "button.primary{background:var(--accent);color:#fff}",
     "button.primary:hover{background:var(--accent);text-decoration:underline}",
     "button[disabled]{cursor:default;opacity:1;border-color:#767676;color:#595959;background:#f3f3f3}",
     ":focus-visible{outline:3px solid #1a1a1a;outline-offset:2px;box-shadow:0 0 0 5px #fff}",
-    ".launcher{display:inline-flex;align-items:center;gap:.5rem;background:var(--accent);color:#fff;border-color:#fff;",
-    "border-radius:2rem;padding:.75rem 1.25rem;box-shadow:0 2px 8px rgba(0,0,0,.35)}",
+    ".launcher{display:inline-flex;align-items:center;gap:.5em;background:var(--accent);color:#fff;border-color:#fff;",
+    "border-radius:2em;padding:.75em 1.25em;box-shadow:0 2px 8px rgba(0,0,0,.35)}",
     ".launcher:hover{background:var(--accent);text-decoration:underline}",
-    ".panel{display:flex;flex-direction:column;width:min(27rem,calc(100vw - 2rem));height:min(42rem,calc(100vh - 2rem));",
-    "background:#fff;border:1px solid #767676;border-radius:.75rem;box-shadow:0 6px 24px rgba(0,0,0,.3);overflow:hidden}",
+    ".panel{display:flex;flex-direction:column;width:min(27em,calc(100vw - 2em));height:min(42em,calc(100vh - 2em));",
+    "background:#fff;border:1px solid #767676;border-radius:.75em;box-shadow:0 6px 24px rgba(0,0,0,.3);overflow:hidden}",
     ":host([data-mode=page]) .panel{width:100%;height:100vh;max-width:none;border:0;border-radius:0;box-shadow:none}",
-    "header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;padding:.625rem .75rem;background:var(--accent);color:#fff}",
-    "header h2{flex:1 1 8rem;margin:0;font-size:1.125rem;line-height:1.3}",
-    "header button{min-height:2.5rem;padding:.25rem .75rem;background:#fff;color:var(--accent);border-color:#fff}",
+    "header{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;padding:.625em .75em;background:var(--accent);color:#fff}",
+    "header h2{flex:1 1 6em;margin:0;font-size:1.125em;line-height:1.3}",
+    "header button{min-height:2.25em;padding:.25em .625em;font-size:.9375em;background:#fff;color:var(--accent);border-color:#fff}",
     "header button:hover{background:#eef2f7}",
     "header :focus-visible{outline-color:#fff;box-shadow:0 0 0 5px #1a1a1a}",
-    ".safety{margin:0;padding:.5rem .75rem;background:#fff4e5;border-bottom:1px solid #b35c00;font-size:.9375rem}",
-    ".log{flex:1 1 auto;overflow-y:auto;padding:.75rem;display:flex;flex-direction:column;gap:.75rem;background:#fafafa}",
-    ".msg{max-width:95%;padding:.625rem .875rem;border-radius:.75rem;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".safety{margin:0;padding:.5em .75em;background:#fff4e5;border-bottom:1px solid #b35c00;font-size:.9375em}",
+    ".log{position:relative;flex:1 1 auto;overflow-y:auto;padding:.75em;display:flex;flex-direction:column;gap:.75em;background:#fafafa}",
+    ".msg{max-width:95%;padding:.625em .875em;border-radius:.75em;white-space:pre-wrap;overflow-wrap:anywhere}",
     ".msg.bot{align-self:flex-start;background:#fff;border:1px solid #c4c4c4}",
     ".msg.user{align-self:flex-end;background:var(--accent);color:#fff}",
     ".msg.alert{align-self:stretch;max-width:none;background:#fdecea;border:2px solid #a4161a;color:#5c0b0e;font-weight:600}",
     ".msg.outcome{align-self:stretch;max-width:none;border:2px solid var(--accent)}",
+    ".headline{font-size:1.125em}",
     ".msg.error{background:#fdecea;border-color:#a4161a}",
     ".msg:focus{outline:3px solid #1a1a1a;outline-offset:2px}",
-    ".choices,.tools{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.625rem;white-space:normal}",
-    ".links{margin:.625rem 0 0;padding-left:1.25rem;white-space:normal}",
+    ".choices,.tools{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.625em;white-space:normal}",
+    ".links{margin:.625em 0 0;padding-left:1.25em;white-space:normal}",
     "a{color:#0b4f8a;text-decoration:underline}",
     "a:focus-visible{outline:3px solid #1a1a1a}",
-    ".status{padding:0 .75rem;min-height:0;font-size:.9375rem}",
+    ".status{padding:0 .75em;min-height:0;font-size:.9375em}",
     ".typing{align-self:flex-start;color:#595959;font-style:italic}",
-    "form{display:flex;gap:.5rem;padding:.625rem .75rem;border-top:1px solid #c4c4c4;background:#fff;align-items:flex-end}",
-    "textarea{flex:1 1 auto;min-height:2.75rem;max-height:8rem;resize:vertical;padding:.5rem;border:2px solid #595959;border-radius:.5rem;background:#fff}",
+    "form{display:flex;gap:.5em;padding:.625em .75em;border-top:1px solid #c4c4c4;background:#fff;align-items:flex-end}",
+    "textarea{flex:1 1 auto;min-height:2.75em;max-height:8em;resize:vertical;padding:.5em;border:2px solid #595959;border-radius:.5em;background:#fff}",
     "@media (prefers-reduced-motion:no-preference){.panel{animation:rise .18s ease-out}.msg{animation:fade .2s ease-out}",
-    "@keyframes rise{from{transform:translateY(.5rem);opacity:0}to{transform:none;opacity:1}}",
+    "@keyframes rise{from{transform:translateY(.5em);opacity:0}to{transform:none;opacity:1}}",
     "@keyframes fade{from{opacity:0}to{opacity:1}}}",
     "@media print{.launcher,form,.tools,.choices{display:none!important}}",
   ].join("\n");
@@ -307,7 +310,14 @@
     var kind = ["text", "question", "outcome", "alert"].indexOf(message.kind) >= 0 ? message.kind : "text";
     var node = el("div", { class: "msg bot " + kind, "data-kind": kind, tabindex: "-1" });
     node.appendChild(el("span", { class: "visually-hidden" }, kind === "alert" ? "Urgent: " : "Guide: "));
-    node.appendChild(document.createTextNode(String(message.text || "")));
+    var text = String(message.text || "");
+    var cut = kind === "outcome" ? text.indexOf("\n\n") : -1;
+    if (cut > 0) {
+      // The outcome's first line (its level) stands out; the rest follows as plain text.
+      node.appendChild(el("strong", { class: "headline" }, text.slice(0, cut)));
+      text = text.slice(cut);
+    }
+    node.appendChild(document.createTextNode(text));
 
     var links = (message.links || [])
       .map(function (link) {
@@ -444,14 +454,22 @@
         store.set("session", String(result.data.session_id));
         self.dropOldChoices();
         var first = null;
+        var top = null;
+        var outcome = null;
         (result.data.messages || []).forEach(function (message) {
           var node = self.addBotMessage(message);
+          top = top || node;
+          if (message.kind === "outcome") outcome = node;
           first = first || node.querySelector(".choices button");
         });
-        self._log.scrollTop = self._log.scrollHeight;
+        // Show the start of the reply (a long outcome is read from its level down), else the latest line.
+        var log = self._log;
+        log.scrollTop = top ? Math.min(top.offsetTop - 8, log.scrollHeight) : log.scrollHeight;
         // A keyboard user who chose a button goes on to the next choices; someone typing stays in the
         // text box. Focus is never taken from outside the widget (e.g. when it reopens after a reload).
-        if (focusInside && fromChoice && first) first.focus();
+        // An outcome is long: focus goes to its start (its level), and Tab continues to its links and buttons.
+        if (focusInside && fromChoice && outcome) outcome.focus();
+        else if (focusInside && fromChoice && first) first.focus();
         else if (focusInside && fromChoice) self._input.focus();
       })
       .catch(function (failure) {
