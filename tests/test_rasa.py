@@ -609,3 +609,78 @@ def test_openapi_lists_the_rasa_endpoints_with_response_models(client: TestClien
     assert "requestBody" in webhook
     assert "schema" in paths["/rasa/actions"]["get"]["responses"]["200"]["content"]["application/json"]
     assert "schema" in paths["/rasa/health"]["get"]["responses"]["200"]["content"]["application/json"]
+    rest = paths["/webhooks/rest/webhook"]["post"]
+    assert rest["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+
+
+# --- The REST channel ---------------------------------------------------------------------------
+
+
+def say(client: TestClient, sender: str, message: str) -> list[dict[str, Any]]:
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+    assert response.status_code == 200, response.text
+    replies: list[dict[str, Any]] = response.json()
+    assert replies and all(r["recipient_id"] == sender for r in replies)
+    for reply in replies:
+        assert set(reply) <= {"recipient_id", "text", "buttons", "custom"}  # Rasa's shape, no null keys
+        assert None not in reply.values()
+    return replies
+
+
+def click(replies: list[dict[str, Any]], title: str) -> str:
+    """The payload of the button titled `title` in the last message that has buttons."""
+    buttons = [r for r in replies if "buttons" in r][-1]["buttons"]
+    return next(b["payload"] for b in buttons if b["title"] == title)
+
+
+def test_rest_channel_walks_to_an_outcome_by_buttons(client: TestClient) -> None:
+    sender = "webchat-7d1e"
+    replies = say(client, sender, "hi")
+    assert "If a child is in immediate danger call 999." in replies[0]["text"]
+    replies = say(client, sender, click(replies, "Which level is this?"))
+    clicked = []
+    for _ in range(12):
+        if any(r.get("custom", {}).get("threshold", {}).get("kind") == "outcome" for r in replies):
+            break
+        titles = [b["title"] for b in [r for r in replies if "buttons" in r][-1]["buttons"]]
+        if titles == ["Yes", "No", "Don't know"]:
+            choice = "No"
+        elif "None of these" in titles:
+            choice = "None of these"
+        else:
+            choice = titles[0]
+        clicked.append(choice)
+        replies = say(client, sender, click(replies, choice))
+    assert clicked == ["No", "Good", "None of these", "No", "No"]
+    outcome_text = next(r["text"] for r in replies if "Level 1" in (r.get("text") or ""))
+    assert "Universal" in outcome_text
+    custom = next(r["custom"]["threshold"] for r in replies if "custom" in r)
+    assert custom["kind"] == "outcome" and "Level 1" in custom["summary"]
+    state = client.app.state.store.get("rest", sender).data["state"]  # type: ignore[attr-defined]
+    assert state["assessment"]["answers"] == {
+        "danger": "no",
+        "school": "good",
+        "home_worries": [],
+        "staff": "no",
+        "early_help": "no",
+    }
+
+
+def test_rest_channel_keeps_senders_apart_and_reads_typed_answers(client: TestClient) -> None:
+    replies = say(client, "a", "which level is this?")
+    assert [b["title"] for b in replies[-1]["buttons"]] == ["Yes", "No", "Don't know"]
+    say(client, "a", "not sure")
+    say(client, "b", "hello")
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert store.get("rest", "a").data["state"]["assessment"]["answers"] == {"danger": "unknown"}
+    assert store.get("rest", "b").data["state"]["assessment"] is None
+    # Once a child may be in danger, every reply starts with the alert, and its kind travels as `custom`.
+    replies = say(client, "c", "start")
+    replies = say(client, "c", click(replies, "Yes"))
+    assert "999" in replies[0]["text"]
+    assert replies[1] == {"recipient_id": "c", "custom": {"threshold": {"kind": "alert", "links": [], "summary": None}}}
+
+
+def test_rest_channel_needs_a_sender(client: TestClient) -> None:
+    assert client.post("/webhooks/rest/webhook", json={"message": "hi"}).status_code == 422
+    assert client.get("/webhooks/rest/").json() == {"status": "ok"}

@@ -1,9 +1,15 @@
-"""A Rasa action server inside the app: rasa-sdk's ActionExecutor, hosted by FastAPI instead of Sanic.
+"""Rasa interoperability: an action server for a Rasa assistant, and a REST channel for Rasa chat widgets.
+
+/rasa/*: rasa-sdk's ActionExecutor with the project's actions (app/rasa_actions.py), hosted by FastAPI
+instead of Sanic.
 
 The endpoints follow rasa-sdk's own (rasa_sdk/endpoint.py) so a Rasa assistant cannot tell the
 difference: deflate bodies are accepted, an empty or invalid body is 400 `{"error": "Invalid body
 request"}`, an unknown action 404, a rejected action 400 and an action that needs the domain when Rasa
 did not send it 449 (Rasa then retries with the domain); each error body names the action.
+
+/webhooks/rest/webhook: Rasa's REST channel, answered by the conversation layer itself, so widgets
+built for Rasa (rasa-webchat, Chatbot-Widget, ...) work with no Rasa server at all.
 
 Why lazy: rasa_sdk pulls in Sanic, gRPC and OpenTelemetry (about a second and tens of MB), so it is
 imported on the first request to /rasa/*, not when the app starts.
@@ -16,16 +22,21 @@ import logging
 import warnings
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.conversation import Message, Turn, parse_payload, respond
+from app.deps import ContentDep, SettingsDep, StoreDep
+from app.schemas import MAX_DESCRIPTION, ErrorOut
 
 if TYPE_CHECKING:
     from rasa_sdk.executor import ActionExecutor
 
-router = APIRouter(prefix="/rasa", tags=["rasa"])
+router = APIRouter(tags=["rasa"])
 log = logging.getLogger("threshold.rasa")
 
 INVALID_BODY = {"error": "Invalid body request"}
@@ -134,14 +145,14 @@ def check_version(server: RasaServer, rasa_version: Any) -> None:
         log.warning("%s", warning.message)
 
 
-@router.get("/health", response_model=RasaHealth)
+@router.get("/rasa/health", response_model=RasaHealth)
 async def health(request: Request) -> RasaHealth:
     """The action server is up (the first call loads rasa-sdk and registers the actions)."""
     rasa_server(request)
     return RasaHealth(status="ok")
 
 
-@router.get("/actions", response_model=list[RasaActionName])
+@router.get("/rasa/actions", response_model=list[RasaActionName])
 async def actions(request: Request) -> list[RasaActionName]:
     """Every action this server runs."""
     executor = rasa_server(request).executor
@@ -149,7 +160,7 @@ async def actions(request: Request) -> list[RasaActionName]:
 
 
 @router.post(
-    "/webhook",
+    "/rasa/webhook",
     response_model=RasaActionResult | None,
     responses={
         400: {"model": RasaActionError | RasaInvalidBody, "description": "Invalid body, or the action rejected."},
@@ -189,3 +200,101 @@ async def webhook(request: Request) -> JSONResponse:
         log.exception("action %s failed", action_call.get("next_action"))
         return JSONResponse({"error": str(exc), "request_body": action_call}, status_code=500)
     return JSONResponse(result.model_dump() if result else None)
+
+
+# --- The REST channel ---------------------------------------------------------------------------
+
+REST_KIND = "rest"  # conversations keyed by the widget's sender id, apart from /api/v1/chat's own ids
+
+
+class RestIn(BaseModel):
+    """What a Rasa REST-channel client posts (rasa/core/channels/rest.py)."""
+
+    model_config = ConfigDict(
+        extra="ignore",  # widgets also send e.g. `metadata`; Rasa ignores what it does not use, so do we
+        json_schema_extra={"examples": [{"sender": "3f2a9c1d", "message": "hi"}]},
+    )
+
+    sender: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The conversation's id, chosen by the widget (keep it unguessable, e.g. a UUID).",
+    )
+    message: str = Field(
+        "",
+        max_length=MAX_DESCRIPTION,
+        description="Typed text, or a button's payload sent back. Identifying details are removed before it is "
+        "read; it is never stored.",
+    )
+
+
+class RestButton(BaseModel):
+    title: str
+    payload: str
+
+
+class RestMessage(BaseModel):
+    """One bot message in Rasa's shape (CollectingOutputChannel): keys without a value are left out."""
+
+    recipient_id: str
+    text: str | None = None
+    buttons: list[RestButton] | None = None
+    custom: dict[str, Any] | None = None
+
+
+class RestStatus(BaseModel):
+    status: str
+
+
+def rest_messages(sender: str, messages: list[Message]) -> list[dict[str, Any]]:
+    """The conversation's messages as Rasa sends them: text with buttons, then, for outcomes and alerts, the
+    structured part as a separate `custom` message, as Rasa does for a response with a json_message.
+    (Widgets may draw an empty bubble for a custom message they do not know, so questions get none.)"""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        text = message.text
+        if message.links:
+            text += "\n\n" + "\n".join(f"{link.title}: {link.url}" for link in message.links)
+        item: dict[str, Any] = {"recipient_id": sender, "text": text}
+        if message.buttons:
+            item["buttons"] = [{"title": b.title, "payload": b.payload} for b in message.buttons]
+        out.append(item)
+        if message.kind in ("outcome", "alert") or message.links or message.summary:
+            custom = {
+                "threshold": {
+                    "kind": message.kind,
+                    "links": [link.model_dump() for link in message.links],
+                    "summary": message.summary,
+                }
+            }
+            out.append({"recipient_id": sender, "custom": custom})
+    return out
+
+
+@router.get("/webhooks/rest/", response_model=RestStatus)
+def rest_status() -> RestStatus:
+    """Rasa's REST channel health check."""
+    return RestStatus(status="ok")
+
+
+@router.post(
+    "/webhooks/rest/webhook",
+    response_model=list[RestMessage],
+    response_model_exclude_none=True,
+    responses={
+        409: {"model": ErrorOut, "description": "Another message from this sender was handled at the same moment."},
+        422: {"model": ErrorOut, "description": "No sender, or a message over 5,000 characters."},
+    },
+)
+def rest_webhook(body: RestIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> list[dict[str, Any]]:
+    """Send the user's message (or a button's payload) and get the bot's replies, as Rasa's REST channel does.
+
+    The first message from a sender starts a conversation with the greeting and the safety line.
+    """
+    record = store.get(REST_KIND, body.sender)
+    state = record.data["state"] if record else None
+    turn = Turn(payload=body.message) if parse_payload(body.message) else Turn(text=body.message)
+    state, messages = respond(content, state, turn, today=date.today())
+    version = record.version if record else None
+    store.put(REST_KIND, body.sender, {"state": state}, settings.session_ttl_seconds, version)
+    return rest_messages(body.sender, messages)
