@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
-from app.config import REPO_ROOT
-from tests.app_server import AppServer
-from tests.redis_server import free_port
+from app.config import REPO_ROOT, Settings
+from app.main import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +25,14 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = REPO_ROOT / "var" / "widget-outcome.png"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 # A page on another site that embeds the widget: "localhost" is another origin than the app's 127.0.0.1, and
 # both are loopback, so Chromium's private-network rules allow the calls.
 HOST_PORT = free_port()
@@ -45,14 +56,36 @@ LOG = "threshold-guide .log"
 INPUT = "threshold-guide textarea"
 
 
+@dataclass(frozen=True)
+class AppServer:
+    url: str
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app under uvicorn in a thread, on a free loopback port and a temporary SQLite file."""
     data = tmp_path_factory.mktemp("widget")
-    app = AppServer(f"sqlite:///{data}/threshold.db", data)
-    app.env.update({"THRESHOLD_ALLOWED_ORIGINS": HOST_ORIGIN, "THRESHOLD_RATE_LIMIT": "off"})
-    app.start()
-    yield app
-    app.stop()
+    settings = Settings(
+        content_dir=REPO_ROOT,
+        session_store=f"sqlite:///{data}/threshold.db",
+        data_dir=data,
+        allowed_origins=HOST_ORIGIN,
+        rate_limit="off",
+        log_level="WARNING",
+    )
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    yield AppServer(f"http://127.0.0.1:{port}")
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -237,7 +270,7 @@ def test_markup_in_user_text_is_shown_as_text_and_runs_nothing(page: Any) -> Non
     assert hostile in page.locator(f"{LOG} .msg.user").last.inner_text()
     assert page.evaluate("document.querySelector('threshold-guide').shadowRoot.querySelectorAll('img').length") == 0
     assert dialogs == []
-    assert "did not understand" in bot_messages(page)[-1] or "Choices" in page.content() or latest_choices(page)
+    assert latest_choices(page)  # a reply with a way forward, not a dead end
 
 
 def test_axe_finds_no_serious_or_critical_violations(page: Any) -> None:
