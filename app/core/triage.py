@@ -150,6 +150,36 @@ _REPEATED = frozenset(
     ]
 )
 _REPEATED_PAIRS = (("every",), ("each",), ("most", "day"), ("all", "time"), ("more", "often"), ("for", "day"))
+# Words that put a harm in the present moment: with these, a level-4 harm reads as immediate danger.
+_NOW = tuple(
+    tuple(stem(w) for w in phrase.split())
+    for phrase in [
+        "right now",
+        "tonight",
+        "at the moment",
+        "as we speak",
+        "with him now",
+        "with her now",
+        "with them now",
+        "at home now",
+        "there now",
+        "here now",
+        "alone now",
+        "still with him",
+        "still with her",
+        "waiting outside",
+        "on his way",
+        "on her way",
+        "coming to collect",
+        "refuses to go home",
+        "refusing to go home",
+        "will not go home",
+        "not safe to go home",
+        "scared to go home",
+        "frightened to go home",
+        "still at home with",
+    ]
+)
 _SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), ("isolated", "incident"))
 _TIMES = re.compile(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|multiple|a few)\s+(?:times|occasions|episodes|incidents)\b"
@@ -177,7 +207,26 @@ _CHILDREN = frozenset(
         "lad",
     ]
 )
-_CLASSES = {stem("parent"): _PARENTS, stem("child"): _CHILDREN}
+# "staff" stands for anyone who works or volunteers with children (allegations go to the LADO).
+_STAFF = frozenset(
+    stem(w)
+    for w in [
+        "staff",
+        "teacher",
+        "teachers",
+        "coach",
+        "tutor",
+        "volunteer",
+        "childminder",
+        "instructor",
+        "assistant",
+        "lsa",
+        "ta",
+        "leader",
+        "worker",
+    ]
+)
+_CLASSES = {stem("parent"): _PARENTS, stem("child"): _CHILDREN, stem("staff"): _STAFF}
 _ADULTS = _PARENTS | frozenset(
     stem(w)
     for w in [
@@ -296,6 +345,7 @@ class _Derived:
     age_under_months: float | None
     age_at_least_months: float | None
     context: tuple[tuple[tuple[str, bool], ...], ...] = ()  # one of these must appear somewhere in the text
+    now: bool = False  # the same sentence says it is happening now ("tonight", "with him now")
 
 
 @dataclass(frozen=True)
@@ -323,6 +373,8 @@ _HINT_KEYS = frozenset(
         "age_at_least_years",
         "phrases",
         "context",
+        "now",
+        "past_counts",
     }
 )
 
@@ -369,8 +421,11 @@ def build_index(content: m.Content) -> TriageIndex:
             _months(hints, "age_under_months", "age_under_years"),
             _months(hints, "age_at_least_months", "age_at_least_years"),
             tuple(_phrase_parts(p)[0] for p in hints.get("context", [])),
+            bool(hints.get("now", False)),
         )
-        has_conditions = gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None
+        has_conditions = (
+            gate.now or gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None
+        )
         # With `triage.phrases`, only those phrases are gated; without `of`, conditions gate every phrase.
         own = (
             [(t, False) for t in indicator.phrases]
@@ -378,7 +433,10 @@ def build_index(content: m.Content) -> TriageIndex:
             else [(t, has_conditions or bool(gate.context)) for t in indicator.phrases]
         )
         own += [(t, True) for t in hints.get("phrases", [])]
-        if {stem(w) for w in re.findall(r"[a-z]+", indicator.text.lower())} & (_HISTORY | {"past", "histori"}):
+        # Indicators about the past, and harms that count even when past (a disclosure of abuse last year
+        # still goes to the MASH: `triage: {past_counts: true}`), are never weighed down as history.
+        about_past = {stem(w) for w in re.findall(r"[a-z]+", indicator.text.lower())} & (_HISTORY | {"past", "histori"})
+        if about_past or hints.get("past_counts"):
             history_exempt.add(indicator.id)
         for text, is_gated in own:
             parts, exact = _phrase_parts(text)
@@ -675,6 +733,8 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
 def _gate_open(gate: _Derived, tokens: list[Token], sentence: int, source: str, ages: list[float]) -> bool:
     if gate.context and not any(_contains(tokens, parts) for parts in gate.context):
         return False
+    if gate.now and not _has_sequence(_sentence_stems(tokens, sentence), _NOW):
+        return False
     if gate.repeated and not _is_repeated(tokens, sentence, source):
         return False
     if gate.age_under_months is not None and not any(a < gate.age_under_months for a in ages):
@@ -691,6 +751,8 @@ def _contains(tokens: list[Token], parts: tuple[tuple[str, bool], ...]) -> bool:
 
 
 def _gate_note(gate: _Derived) -> str:
+    if gate.now:
+        return "Read as happening now: act first, then finish the questions."
     if gate.repeated:
         return "Read as happening more than once or getting worse."
     if gate.age_under_months is not None:

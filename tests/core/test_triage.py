@@ -160,3 +160,23 @@ def test_triage_is_fast(content: Content) -> None:
         triage(content, text)
         times.append(time.perf_counter() - started)
     assert statistics.median(times) < 0.005
+
+
+def test_a_harm_happening_now_reads_as_immediate_danger(content: Content) -> None:
+    later = triage(content, "Dad hit her last week.")
+    now = triage(content, "Dad hit her and she is at home with him now.")
+    assert not later.immediate_danger
+    assert now.immediate_danger and now.routes[0].id == "police_999"
+
+
+def test_a_past_disclosure_of_abuse_still_counts(content: Content) -> None:
+    result = triage(content, "She told me she was sexually abused by a neighbour last year.")
+    assert result.suggested_level == 4
+    assert not any(i.historic for i in result.indicators if i.id.startswith("sexual_abuse"))
+
+
+def test_any_role_working_with_children_reads_as_staff(content: Content) -> None:
+    for role in ("teaching assistant", "football coach", "childminder"):
+        result = triage(content, f"The {role} slapped a child.")
+        assert "allegation_against_professional" in {i.id for i in result.indicators}, role
+        assert "lado" in {r.id for r in result.routes}
