@@ -30,6 +30,8 @@ STRONG_SCORE = 5.5
 # Glossary entries are short, so BM25's length normalisation over-rewards them; "what does X mean"
 # questions reach them directly anyway.
 _GLOSSARY_WEIGHT = 0.75
+# Words from an acronym's expansion count for less than the words the question itself used.
+_EXPANSION_WEIGHT = 0.5
 _TITLE_WEIGHT = 2  # title words count twice: a title is the best summary of an entry
 _FUZZY_CUTOFF = 0.84  # one wrong letter in a five-letter word (0.8) is too loose: "paris" is not "parts"
 _RELATED_LIMIT = 4
@@ -133,6 +135,7 @@ class KnowledgeIndex:
     lengths: list[int] = field(default_factory=list)
     document_frequency: Counter[str] = field(default_factory=Counter)
     raw_vocabulary: dict[str, str] = field(default_factory=dict)  # surface word -> index term
+    keyword_terms: list[frozenset[str]] = field(default_factory=list)  # per document: terms of its keywords
     average_length: float = 1.0
 
     def document(self, doc_id: str) -> Document | None:
@@ -159,7 +162,8 @@ _STEP_ORDINAL_PATTERN = re.compile(r"\b(first|second|third|fourth|final|last)\s+
 _SECTION_PATTERN = re.compile(r"\b(?:s|section)\s*\.?\s*(\d{2,3})\b")
 _TOKEN_PATTERN = re.compile(r"[a-z0-9]+")
 _MEANING_CUES = re.compile(
-    r"\b(stand|stands|short for|abbreviation|acronym|mean|means|meaning|define|definition|full form)\b"
+    r"\b(stand|stands|short for|abbreviation|acronym|mean|means|meaning|define|definition|full form|"
+    r"difference|differences|differ|vs|versus|compared?)\b"
 )
 _WHAT_IS = re.compile(r"^\s*(what|who)\s*(is|are|'s|s)?\b|^\s*whats\b|^\s*whos\b")
 
@@ -197,8 +201,15 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
-# The canonical word of the synonym group that marks an escalation question.
+# The canonical words of the synonym groups that mark an escalation question: disagreeing, or a
+# referral closed with no further action (which people ask about only to challenge it).
 _DISAGREE = _stem("disagree")
+_ESCALATION_CUES = frozenset({_DISAGREE, "nfa"})
+# "We've done step 1 and still don't agree": the question is about the step after the one it names.
+_PROGRESSION = re.compile(
+    r"\b(still|already|tried|what next|what now|next step|then what|not sorted|not resolved|unresolved|"
+    r"didnt work|did not work|no luck|failed|happens next|happens now|after step\d)\b"
+)
 
 
 def _synonym_table(groups: list[list[str]]) -> tuple[dict[str, str], re.Pattern[str] | None]:
@@ -273,7 +284,9 @@ def _escalation_documents(escalation: Escalation) -> list[Document]:
         title=escalation.title,
         answer=(
             f"{escalation.culture} If you cannot agree, use the four-step escalation process, counting the day the "
-            f"disagreement starts as day 1 ({unit}): {step_lines} {escalation.child_safety_first.text}"
+            f"disagreement starts as day 1 ({unit}): {step_lines} At every step, keep a record of what the "
+            f"disagreement is about, who you spoke to and when, and what was agreed. "
+            f"{escalation.child_safety_first.text}"
         ),
         keywords=tuple(escalation.keywords),
         section=escalation.section,
@@ -412,6 +425,7 @@ def build_index(partnership: Partnership, glossary: Glossary, escalation: Escala
         index.term_frequencies.append(Counter(terms))
         index.lengths.append(len(terms))
         index.document_frequency.update(set(terms))
+        index.keyword_terms.append(frozenset(t for keyword in doc.keywords for t in _terms(keyword, index)))
         for word in _TOKEN_PATTERN.findall(_normalise(text)):
             if word not in _STOPWORDS and not word.isdigit():
                 index.raw_vocabulary.setdefault(word, index.synonyms.get(word) or _stem(word))
@@ -428,15 +442,19 @@ def _idf(index: KnowledgeIndex, term: str) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _bm25(index: KnowledgeIndex, query: set[str]) -> list[tuple[float, int]]:
+def _bm25(
+    index: KnowledgeIndex, query: set[str], expansion: frozenset[str] | set[str] = frozenset()
+) -> list[tuple[float, int]]:
     scores: list[tuple[float, int]] = []
     for i, frequencies in enumerate(index.term_frequencies):
         score = 0.0
         norm = _K1 * (1 - _B + _B * index.lengths[i] / index.average_length)
-        for term in query:
+        glossary = index.documents[i].id.startswith("glossary_")
+        for term in query if glossary else query | expansion:
             tf = frequencies.get(term, 0)
             if tf:
-                score += _idf(index, term) * tf * (_K1 + 1) / (tf + norm)
+                weight = _EXPANSION_WEIGHT if term in expansion else 1.0
+                score += weight * _idf(index, term) * tf * (_K1 + 1) / (tf + norm)
         if index.documents[i].id.startswith("glossary_"):
             score *= _GLOSSARY_WEIGHT
         scores.append((score, i))
@@ -444,16 +462,47 @@ def _bm25(index: KnowledgeIndex, query: set[str]) -> list[tuple[float, int]]:
     return scores
 
 
-def _route(index: KnowledgeIndex, query: set[str], ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+def _route(
+    index: KnowledgeIndex, question: str, query: set[str], ranked: list[tuple[float, int]]
+) -> list[tuple[float, int]]:
     """A question about disagreeing is an escalation question: put the escalation entries first.
 
     Why: "disagree" and its synonyms appear in every escalation entry, so BM25 gives them little
-    weight, and a word like "referral" can otherwise pull the answer to an unrelated entry.
+    weight, and a word like "referral" can otherwise pull the answer to an unrelated entry. Among
+    the escalation entries the overview answers unless the question names something only one part
+    has (a step, "worker to worker", "form", "complain"): "how do I escalate?" wants the whole process.
     """
-    if _DISAGREE not in query:
-        return ranked
-    first = [pair for pair in ranked if index.documents[pair[1]].id.startswith("escalation")]
+    if not query & _ESCALATION_CUES:
+        best = _next_step(index, question, ranked[0], ranked)
+        return [best] + [pair for pair in ranked if pair != best]
+    escalation = [pair for pair in ranked if index.documents[pair[1]].id.startswith("escalation")]
+    overview = next((pair for pair in escalation if index.documents[pair[1]].id == "escalation"), None)
+    if overview is None:
+        return escalation + [pair for pair in ranked if pair not in escalation]
+    shared = index.keyword_terms[overview[1]]
+    specific = [pair for pair in escalation if pair != overview and _specific_terms(index, query, pair[1], shared)]
+    best = specific[0] if specific else overview
+    best = _next_step(index, question, best, escalation)
+    first = [best] + [pair for pair in escalation if pair != best]
     return first + [pair for pair in ranked if pair not in first]
+
+
+def _specific_terms(index: KnowledgeIndex, query: set[str], doc: int, shared: frozenset[str]) -> set[str]:
+    """Query terms from this entry's own keywords that the overview lacks and few entries share."""
+    generic = len(index.documents) / 8  # "child", "partner": in too many entries to point anywhere
+    own = index.keyword_terms[doc] - shared
+    return {t for t in query & own if index.document_frequency[t] <= generic}
+
+
+def _next_step(
+    index: KnowledgeIndex, question: str, chosen: tuple[float, int], escalation: list[tuple[float, int]]
+) -> tuple[float, int]:
+    """ "Tried step N and still stuck" is answered with step N+1."""
+    match = re.fullmatch(r"escalation_step_(\d+)", index.documents[chosen[1]].id)
+    if match is None or not _PROGRESSION.search(_normalise(question)):
+        return chosen
+    wanted = f"escalation_step_{int(match.group(1)) + 1}"
+    return next((pair for pair in escalation if index.documents[pair[1]].id == wanted), chosen)
 
 
 def _coverage(index: KnowledgeIndex, query: set[str], doc: int) -> float:
@@ -463,28 +512,59 @@ def _coverage(index: KnowledgeIndex, query: set[str], doc: int) -> float:
     return matched / total if total else 0.0
 
 
-def _glossary_hit(index: KnowledgeIndex, question: str) -> Document | None:
-    """A question that asks what an acronym or term means ("what does LADO stand for?")."""
+def _glossary_names(text: str, index: KnowledgeIndex) -> list[tuple[int, int, str]]:
+    """(position, -length, name) of each glossary term or alias in normalised text."""
+    found: list[tuple[int, int, str]] = []
+    for name in index.glossary:
+        match = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text)
+        if match:
+            found.append((match.start(), -len(name), name))
+    return found
+
+
+def _glossary_hits(index: KnowledgeIndex, question: str) -> list[Document]:
+    """Terms a question asks the meaning of ("what does LADO stand for?", "CIN vs CP"), first named first."""
     text = _normalise(question)
-    names = [name for name in index.glossary if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text)]
-    if not names:
-        return None
-    name = max(names, key=len)  # "child protection plan" over "cp"
-    rest = [t for t in _TOKEN_PATTERN.findall(text.replace(name, " ")) if t not in _STOPWORDS]
+    found = _glossary_names(text, index)
+    if not found:
+        return []
+    rest_text = text
+    for _, _, name in sorted(found, key=lambda f: f[1]):  # longest first: "child protection plan" before "cp"
+        rest_text = rest_text.replace(name, " ")
+    rest = [t for t in _TOKEN_PATTERN.findall(rest_text) if t not in _STOPWORDS]
     asks_meaning = bool(_MEANING_CUES.search(text))
     bare_term = len(rest) == 0 or (bool(_WHAT_IS.search(text)) and len(rest) <= 1)
-    return index.glossary[name] if asks_meaning or bare_term else None
+    if not (asks_meaning or bare_term):
+        return []
+    hits: list[Document] = []
+    for _, _, name in sorted(found):
+        if index.glossary[name] not in hits:
+            hits.append(index.glossary[name])
+    return hits
 
 
 def ask(index: KnowledgeIndex, question: str) -> Answer:
     """Answer a free-text question from the index, citing the source section, or say who to ask."""
-    hit = _glossary_hit(index, question)
-    if hit is not None:
-        return _answer(index, hit, score=float("inf"), ranked=[])
+    hits = _glossary_hits(index, question)
+    if hits:
+        # Other terms the question names ("CIN vs CP") are offered first among the related entries.
+        return _answer(index, hits[0], score=float("inf"), ranked=[], also=[d.id for d in hits[1:]])
     query = set(_terms(question, index, fuzzy=True))
-    ranked = _route(index, query, _bm25(index, query))
-    best_score, best = ranked[0]
-    confident = best_score >= STRONG_SCORE or _coverage(index, query, best) >= MIN_COVERAGE
+    # Acronyms also search by their expansion: "does the WSAB work with us" finds the entry about
+    # the Safeguarding Adults Board, which spells the name out. Only other entries get the extra
+    # words: the glossary entry already matches the acronym itself.
+    expansion: set[str] = set()
+    for _, _, name in _glossary_names(_normalise(question), index):
+        expansion |= set(_terms(index.glossary[name].title.partition(":")[2], index))
+    generic = len(index.documents) / 8  # "agency", "safeguarding": in too many entries to point anywhere
+    expansion = {t for t in expansion if index.document_frequency[t] <= generic}
+    by_score = _bm25(index, query, expansion - query)
+    # Whether we know the answer is judged on the best-scoring entry (is the question on our topics
+    # at all?); routing then picks which entry answers it, e.g. the step after the one named.
+    best_score, top = by_score[0]
+    confident = best_score >= STRONG_SCORE or _coverage(index, query, top) >= MIN_COVERAGE
+    ranked = _route(index, question, query, by_score)
+    best = ranked[0][1]
     if best_score < MIN_SCORE or not confident:
         fallback = index.fallback
         return Answer(
@@ -495,11 +575,13 @@ def ask(index: KnowledgeIndex, question: str) -> Answer:
             score=round(best_score, 3),
             verify=fallback.verify,
         )
-    return _answer(index, index.documents[best], score=best_score, ranked=ranked[1:])
+    return _answer(index, index.documents[best], score=ranked[0][0], ranked=ranked[1:])
 
 
-def _answer(index: KnowledgeIndex, doc: Document, score: float, ranked: list[tuple[float, int]]) -> Answer:
-    related_ids = list(doc.related)
+def _answer(
+    index: KnowledgeIndex, doc: Document, score: float, ranked: list[tuple[float, int]], also: list[str] | None = None
+) -> Answer:
+    related_ids = [*(also or []), *doc.related]
     # Other strong matches are offered too: the question may have meant one of them.
     related_ids += [index.documents[i].id for s, i in ranked[:3] if s >= MIN_SCORE]
     seen: set[str] = {doc.id}

@@ -15,6 +15,11 @@ from app.core.models import Content
 CASES_FILE = Path(__file__).parent.parent / "knowledge_cases.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))["cases"]
 HIT_RATE_FLOOR = 0.9
+# Questions written from the content before the retrieval was looked at (first run: 72/87 and 20/27).
+# They stand in for questions nobody has seen, so their floor is lower and kept separate.
+BLIND_FILE = Path(__file__).parent.parent / "knowledge_blind.yaml"
+BLIND: list[dict[str, Any]] = yaml.safe_load(BLIND_FILE.read_text(encoding="utf-8"))["cases"]
+BLIND_FLOOR = 0.85
 
 
 def _accepted(case: dict[str, Any]) -> list[str | None]:
@@ -28,22 +33,38 @@ def test_there_are_enough_cases() -> None:
     assert len([c for c in CASES if c["expect"] is None]) >= 5
 
 
-def test_hit_rate(content: Content) -> None:
+def _hit_rate(content: Content, cases: list[dict[str, Any]], label: str) -> tuple[float, list[str]]:
     misses = []
-    for case in CASES:
+    for case in cases:
         answer = ask(content.knowledge, str(case["q"]))
         if answer.entry_id not in _accepted(case):
             misses.append(f"{case['q']!r}: got {answer.entry_id}, expected {case['expect']}")
-    rate = 1 - len(misses) / len(CASES)
-    print(f"\nknowledge hit rate: {len(CASES) - len(misses)}/{len(CASES)} = {rate:.1%}")
+    rate = 1 - len(misses) / len(cases)
+    print(f"\n{label} hit rate: {len(cases) - len(misses)}/{len(cases)} = {rate:.1%}")
     for miss in misses:
         print("  miss:", miss)
+    return rate, misses
+
+
+def test_hit_rate(content: Content) -> None:
+    rate, misses = _hit_rate(content, CASES, "knowledge")
     assert rate >= HIT_RATE_FLOOR, "\n".join(misses)
 
 
-def test_every_expected_entry_exists(content: Content) -> None:
+def test_blind_hit_rate(content: Content) -> None:
+    rate, misses = _hit_rate(content, BLIND, "knowledge blind-set")
+    assert rate >= BLIND_FLOOR, "\n".join(misses)
+
+
+def test_blind_set_is_big_and_includes_unanswerable_questions() -> None:
+    assert len(BLIND) >= 60
+    assert len([c for c in BLIND if c["expect"] is None]) >= 5
+
+
+@pytest.mark.parametrize("cases", [CASES, BLIND], ids=["cases", "blind"])
+def test_every_expected_entry_exists(content: Content, cases: list[dict[str, Any]]) -> None:
     ids = {d.id for d in content.knowledge.documents}
-    unknown = sorted({str(e) for c in CASES for e in _accepted(c) if e is not None and e not in ids})
+    unknown = sorted({str(e) for c in cases for e in _accepted(c) if e is not None and e not in ids})
     assert unknown == []
 
 
@@ -51,7 +72,7 @@ def test_every_answer_cites_a_section(content: Content) -> None:
     for doc in content.knowledge.documents:
         assert doc.section, doc.id
         assert doc.source, doc.id
-    for question in ["who pays?", "what does LADO stand for", "zzz qqq"]:
+    for question in ["who pays?", "what does LADO stand for", "zzz qqq", *(str(c["q"]) for c in BLIND)]:
         answer = ask(content.knowledge, question)
         assert answer.sources and all(s.section for s in answer.sources)
 
@@ -118,3 +139,36 @@ def test_questions_are_fast(content: Content) -> None:
         ask(content.knowledge, str(case["q"]))
     per_question = (time.perf_counter() - started) / len(CASES)
     assert per_question < 0.05, f"{per_question * 1000:.1f} ms per question"
+
+
+def test_a_step_already_tried_leads_to_the_next_step(content: Content) -> None:
+    # Naming step 1 ("worker to worker") alone answers with step 1; "still" after it means step 2.
+    assert ask(content.knowledge, "talk worker to worker").entry_id == "escalation_step_1"
+    assert ask(content.knowledge, "we spoke worker to worker but still disagree").entry_id == "escalation_step_2"
+    assert ask(content.knowledge, "what happens after step 3 if we still disagree").entry_id == "escalation_step_4"
+
+
+def test_general_escalation_question_gets_the_whole_process(content: Content) -> None:
+    # No step named: the overview, with its day windows, not whichever step shares a word.
+    for question in ["how do I escalate a concern about another agency's practice", "escalaton proccess"]:
+        assert ask(content.knowledge, question).entry_id == "escalation"
+
+
+def test_a_closed_referral_is_an_escalation_question(content: Content) -> None:
+    answer = ask(content.knowledge, "the referral was closed as no further action but I am still worried")
+    assert answer.entry_id is not None and answer.entry_id.startswith("escalation")
+
+
+def test_disagreeing_about_something_else_is_not_an_escalation_question(content: Content) -> None:
+    assert ask(content.knowledge, "i disagree with my football coach").entry_id is None
+
+
+def test_two_terms_compared_answer_the_first_and_offer_the_second(content: Content) -> None:
+    answer = ask(content.knowledge, "whats the difference between s17 and s47")
+    assert answer.entry_id == "glossary_s17"
+    assert answer.related[0].id == "glossary_s47"
+
+
+def test_acronym_finds_the_entry_that_spells_it_out(content: Content) -> None:
+    # "WSAB" is only an acronym in the question; the entry says "Safeguarding Adults Board".
+    assert ask(content.knowledge, "does the WSAB work with the partnership").entry_id == "link_wsab"
