@@ -533,7 +533,12 @@ def _knowledge_message(content: m.Content, answer: Answer) -> Message:
 def _escalation(content: m.Content, question: str | None) -> list[Message]:
     question = redact(question).text if question else "How do I escalate a professional disagreement?"
     answer = ask(content.knowledge, question)
-    message = _knowledge_message(content, answer)
+    overview = content.knowledge.document(content.escalation.id)
+    if answer.entry_id is None and overview is not None:
+        # The words said "disagree" but matched nothing closer: give the process itself, not "I don't know".
+        message = _entry(content, overview.id)[0]
+    else:
+        message = _knowledge_message(content, answer)
     message.buttons.insert(0, Button(title="Dates for each step from today", payload=payload("escalation_dates")))
     return [message]
 
