@@ -1,0 +1,48 @@
+"""Browser fixtures for the trainer pages: the real app under uvicorn and Debian's Chromium via Playwright.
+
+Named apart from the fixtures in test_widget.py so that neither shadows the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.app_server import AppServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def trainer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app on the real content (with its scenarios), rate limits off: a whole room shares one address."""
+    data = tmp_path_factory.mktemp("trainer")
+    app = AppServer(f"sqlite:///{data}/threshold.db", data)
+    app.env["THRESHOLD_RATE_LIMIT"] = "off"
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

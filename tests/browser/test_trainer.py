@@ -1,0 +1,106 @@
+"""The trainer page and the voting page in Chromium: pick a scenario, open a room, vote from a 'phone',
+watch the chart update, reveal, and see the result on both screens."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from app.config import REPO_ROOT
+from tests.app_server import AppServer
+
+pytestmark = pytest.mark.browser
+
+VAR = REPO_ROOT / "var"
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCENARIO = "disagreeing_with_the_front_door"
+
+
+def serious_axe_violations(page: Any) -> list[str]:
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer) -> None:
+    VAR.mkdir(exist_ok=True)
+    errors: list[str] = []
+    presenter_context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    phone_context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)
+    try:
+        presenter = presenter_context.new_page()
+        presenter.on("pageerror", lambda e: errors.append(str(e)))
+        presenter.goto(trainer_server.url + "/trainer")
+        presenter.wait_for_selector(f"#scenario-select option[value={SCENARIO}]", state="attached")
+        presenter.select_option("#scenario-select", SCENARIO)
+        presenter.wait_for_selector("#stages .stage")
+        assert presenter.locator("#stages .stage").count() == 1
+        presenter.click("#next-stage")
+        assert presenter.locator("#stages .stage").count() == 2
+        assert presenter.is_disabled("#next-stage")  # two stages in this scenario
+
+        presenter.click("#open-room")
+        presenter.wait_for_function("document.getElementById('room-code').textContent.length === 6")
+        code = presenter.text_content("#room-code") or ""
+        join_url = presenter.text_content("#join-url") or ""
+        assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)
+        assert join_url.endswith(f"/join/{code}")
+
+        phone = phone_context.new_page()
+        phone.on("pageerror", lambda e: errors.append(str(e)))
+        phone.goto(join_url)
+        phone.wait_for_function("document.getElementById('room-title').textContent !== 'Classroom vote'")
+        assert phone.text_content("#room-title") == "Disagreeing with the front door"
+        phone.check("input[name=level][value='3']")
+        phone.click("#vote-form button[type=submit]")
+        phone.wait_for_selector("#status:has-text('Your vote is in: level 3')")
+        phone.check("input[name=level][value='4']")  # a change of mind replaces the vote
+        phone.click("#vote-form button[type=submit]")
+        phone.wait_for_selector("#status:has-text('Your vote is in: level 4')")
+        phone.screenshot(path=str(VAR / "trainer-phone-vote.png"), full_page=True)
+
+        presenter.wait_for_selector("#vote-total:has-text('1 vote')", timeout=10_000)
+        counts = presenter.locator("#chart .count").all_inner_texts()
+        assert counts == ["0", "0", "0", "1"]
+        presenter.screenshot(path=str(VAR / "trainer-votes.png"), full_page=True)
+
+        presenter.click("#reveal")
+        presenter.wait_for_selector("#result .result h3")
+        assert "level 4" in (presenter.text_content("#result .result h3") or "")
+        assert presenter.is_disabled("#reveal")
+
+        phone.wait_for_selector("#result .result", timeout=10_000)
+        assert "level 4" in (phone.text_content("#result h2") or "")
+        assert phone.is_disabled("#vote-form button[type=submit]")
+        phone.screenshot(path=str(VAR / "trainer-phone-result.png"), full_page=True)
+
+        presenter.click("#show-walk")
+        presenter.wait_for_selector("#steps li")
+        presenter.click("#all-steps")
+        presenter.wait_for_selector("#outcome .result h3")
+        assert "Level 4" in (presenter.text_content("#outcome .result h3") or "")
+        badges = presenter.locator("#steps .badge").all_inner_texts()
+        assert badges[-1] == "level so far 4"
+        presenter.screenshot(path=str(VAR / "trainer-walkthrough.png"), full_page=True)
+
+        assert serious_axe_violations(presenter) == []
+        assert serious_axe_violations(phone) == []
+        assert errors == []
+    finally:
+        presenter_context.close()
+        phone_context.close()
+
+
+def test_join_page_for_an_unknown_room(chromium: Any, trainer_server: AppServer) -> None:
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(trainer_server.url + "/join/ZZZZZZ")
+        page.wait_for_selector("#status:has-text('No classroom with the code ZZZZZZ')")
+        assert page.is_hidden("#vote-form")
+    finally:
+        context.close()
