@@ -15,10 +15,7 @@ SCENARIO_IDS = sorted(p.stem for p in (REPO_ROOT / "dialogues" / "scenarios").gl
 # Scenarios where the engine's level differs from what the scenario's author believes the threshold says.
 # Each is a question for the content owners, not a fudge: strict xfail, so a content fix that makes the
 # engine agree turns this into a failure and the entry must then be removed.
-KNOWN_DIFFERENCES = {
-    "first_self_harm": "low mood and one episode of self-harm count as two domains, so several_unmet_needs "
-    "lifts a level-2 case to 3 (emotional_behaviour and self_harm are one story here)",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 REQUIRED_RISK_AREAS = {
     # risk area named in the foundation issue -> domain ids that count for it
