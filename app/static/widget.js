@@ -62,11 +62,11 @@
     ".panel{display:flex;flex-direction:column;width:min(27em,calc(100vw - 2em));height:min(42em,calc(100vh - 2em));",
     "background:#fff;border:1px solid #767676;border-radius:.75em;box-shadow:0 6px 24px rgba(0,0,0,.3);overflow:hidden}",
     ":host([data-mode=page]) .panel{width:100%;height:100vh;max-width:none;border:0;border-radius:0;box-shadow:none}",
-    "header{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;padding:.625em .75em;background:var(--accent);color:#fff}",
-    "header h2{flex:1 1 6em;margin:0;font-size:1.125em;line-height:1.3}",
-    "header button{min-height:2.25em;padding:.25em .625em;font-size:.9375em;background:#fff;color:var(--accent);border-color:#fff}",
-    "header button:hover{background:#eef2f7}",
-    "header :focus-visible{outline-color:#fff;box-shadow:0 0 0 5px #1a1a1a}",
+    ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;padding:.625em .75em;background:var(--accent);color:#fff}",
+    ".bar h2{flex:1 1 6em;margin:0;font-size:1.125em;line-height:1.3}",
+    ".bar button{min-height:2.25em;padding:.25em .625em;font-size:.9375em;background:#fff;color:var(--accent);border-color:#fff}",
+    ".bar button:hover{background:#eef2f7}",
+    ".bar :focus-visible{outline-color:#fff;box-shadow:0 0 0 5px #1a1a1a}",
     ".safety{margin:0;padding:.5em .75em;background:#fff4e5;border-bottom:1px solid #b35c00;font-size:.9375em}",
     ".log{position:relative;flex:1 1 auto;overflow-y:auto;padding:.75em;display:flex;flex-direction:column;gap:.75em;background:#fafafa}",
     ".msg{max-width:95%;padding:.625em .875em;border-radius:.75em;white-space:pre-wrap;overflow-wrap:anywhere}",
@@ -170,7 +170,8 @@
     this._launcher.appendChild(el("span", {}, TITLE));
 
     var panel = el("section", { id: "tg-panel", class: "panel", role: "dialog", "aria-labelledby": "tg-title" });
-    var header = el("header");
+    // A div, not <header>: inside the dialog a banner landmark would clash with the host page's own.
+    var header = el("div", { class: "bar" });
     header.appendChild(el("h2", { id: "tg-title" }, TITLE));
     this._clear = el("button", { type: "button", class: "clear" }, "Start again / clear");
     header.appendChild(this._clear);
