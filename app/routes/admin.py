@@ -126,6 +126,16 @@ def analytics_chart_style() -> FileResponse:
     return FileResponse(ASSETS / "chart.css", media_type="text/css; charset=utf-8")
 
 
+def _refused(version: str, errors: list[str]) -> JSONResponse:
+    log.warning("content reload refused: %d errors", len(errors))
+    body = ReloadErrorOut(
+        error="content_invalid",
+        message=f"The new content has {len(errors)} problem(s); still serving {version}.",
+        errors=errors,
+    )
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
 @router.post(
     "/reload",
     response_model=ReloadOut,
@@ -138,18 +148,15 @@ def reload_content(
     content already loaded goes on being served; valid content replaces it for the next request."""
     try:
         new = load_content(settings.content_dir)
+        # Indexes built from content (triage, knowledge) hang off the Content object itself, so one swap
+        # replaces them all. The triage index is built before the swap, as at start-up, so no user waits
+        # for it and a phrase table it cannot compile is refused like any other invalid content.
+        triage_index(new)
     except ContentInvalid as exc:
-        log.warning("content reload refused: %d errors", len(exc.errors))
-        body = ReloadErrorOut(
-            error="content_invalid",
-            message=f"The new content has {len(exc.errors)} problem(s); still serving {content.version}.",
-            errors=[str(e) for e in exc.errors],
-        )
-        return JSONResponse(body.model_dump(), status_code=422)
-    # Indexes built from content (triage, knowledge) hang off the Content object itself, so one swap
-    # replaces them all; a request already running keeps the content it started with.
-    triage_index(new)  # built before the swap, as at start-up, so no user waits for it
-    request.app.state.content = new
+        return _refused(content.version, [str(e) for e in exc.errors])
+    except ValueError as exc:
+        return _refused(content.version, [str(exc)])
+    request.app.state.content = new  # a request already running keeps the content it started with
     log.info("content reloaded: %s -> %s", content.version, new.version)
     return ReloadOut(
         content_version=new.version, previous_version=content.version, changed=new.version != content.version

@@ -25,6 +25,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "Invalid answer or request; the message lists valid options."},
 }
 
+# For routes whose success is not JSON: a `model` would be documented under their media type, not JSON.
+JSON_ERRORS = {k: {"description": v["description"], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}} for k, v in ERRORS.items()}
+
 
 def new_id() -> str:
     return secrets.token_urlsafe(16)  # 128 bits, never sequential
@@ -112,7 +115,7 @@ def forget_assessment(assessment_id: str, store: StoreDep) -> Response:
 
 @router.get(
     "/{assessment_id}/summary",
-    responses={**ERRORS, 200: {"content": {"text/plain": {}, "text/html": {}}, "description": "The summary."}},
+    responses={**JSON_ERRORS, 200: {"content": {"text/plain": {}, "text/html": {}}, "description": "The summary."}},
     response_class=PlainTextResponse,
 )
 def summary(

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from app.core.errors import UnknownItem
+from app.schemas import ErrorOut
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(tags=["pages"])
@@ -31,7 +32,7 @@ def widget_js() -> FileResponse:
 @router.get(
     "/static/{name}",
     response_class=FileResponse,
-    responses={200: {"content": {"text/css": {}}, "description": "A stylesheet of the demo pages."}},
+    responses={200: {"content": {"text/css": {}}, "description": "A stylesheet of the demo pages."}, 404: {"model": ErrorOut}},
 )
 def stylesheet(name: str) -> FileResponse:
     """Stylesheets of the demo and embed pages (the widget itself carries its own styles)."""
