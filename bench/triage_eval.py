@@ -1,6 +1,8 @@
 """Run a YAML set of free-text cases through the triage and report how well the suggested levels fit.
 
-Usage: python bench/triage_eval.py [PATH] [--content DIR]
+Usage: python bench/triage_eval.py [PATH] [--content DIR] [--summary]
+--summary prints the aggregate lines only (no per-case misses): use it on the blind hold-out, whose
+sentences and misses must stay unread so that it keeps measuring text the triage has never seen.
 PATH defaults to ../shared/eval/dev-vignettes.yaml beside the repository (read in place, never copied).
 Each case: {id, text, accept: [levels], immediate_danger: bool}.
 """
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", default=str(DEFAULT_CASES))
     parser.add_argument("--content", default=str(ROOT))
     parser.add_argument("--verbose", "-v", action="store_true", help="show recognised indicators for every case")
+    parser.add_argument("--summary", action="store_true", help="aggregate lines only, never a case (for the hold-out)")
     args = parser.parse_args(argv)
 
     content = load_content(args.content)
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not ok or danger_miss:
             misses.append(f"  {case['id']:<10} accept={accept} got={level} danger={result.immediate_danger}  [{found}]")
-        elif args.verbose:
+        elif args.verbose and not args.summary:
             print(f"  ok {case['id']:<10} got={level} [{found}]")
 
     n = len(cases)
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"immediate-danger recall: {recall} (false alarms: {false_danger})")
     print(f"over-triaged: {over}")
     print(f"time per case: median {statistics.median(times):.2f} ms, p95 {_p95(times):.2f} ms")
-    if misses:
+    if misses and not args.summary:
         print("misses:")
         print("\n".join(misses))
     return 0
