@@ -138,7 +138,7 @@ def utter_question(dispatcher: CollectingDispatcher, question: engine.QuestionMo
     if out.suggested is not None:
         text += f" (From your description we think: {engine.answer_label(question, out.suggested)}. Please confirm.)"
     if question.kind == "multiple_choice":
-        text += " Choose the one that fits best, or type several separated by commas."
+        text += " (A button chooses one; to choose several, type them separated by commas.)"
     dispatcher.utter_message(
         text=text,
         buttons=question_buttons(question),
@@ -147,7 +147,9 @@ def utter_question(dispatcher: CollectingDispatcher, question: engine.QuestionMo
 
 
 def outcome_text(outcome: engine.Outcome) -> str:
-    lines = [f"Level {outcome.level}: {outcome.level_name}.", outcome.summary, outcome.meaning]
+    header = f"Level {outcome.level}: {outcome.level_name}."
+    # The summary repeats the header unless it leads with an alert (999 or the MASH).
+    lines = [header, outcome.summary.removesuffix(header).strip(), outcome.meaning]
     if outcome.reasons.indicators:
         lines.append("Why: " + " ".join(i.text for i in outcome.reasons.indicators))
     lines += outcome.settle

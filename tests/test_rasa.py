@@ -363,6 +363,7 @@ def test_outcome_gives_level_reasons_and_routes(client: TestClient) -> None:
     (message,) = result["responses"]
     outcome = message["custom"]["threshold_outcome"]
     assert message["text"].startswith(f"Level {outcome['level']}: {outcome['level_name']}.")
+    assert message["text"].count(f"Level {outcome['level']}:") == 1
     assert outcome["level"] == 3  # two unmet needs in different domains (fixture decision rules)
     assert "Why: " in message["text"]
     assert outcome["routes"]
