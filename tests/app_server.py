@@ -26,6 +26,7 @@ class AppServer:
             "THRESHOLD_CONTENT_DIR": str(content_dir),
             "THRESHOLD_DATA_DIR": str(data_dir),
             "THRESHOLD_LOG_LEVEL": "WARNING",
+            "THRESHOLD_RATE_LIMIT": "100000/minute",  # every test client is 127.0.0.1; the limiter has its own tests
         }
         self.log_path = data_dir / f"app-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
