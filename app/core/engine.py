@@ -6,6 +6,7 @@ State is plain data (question ids and answer values only), so any store can keep
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -161,6 +162,12 @@ def next_question(content: m.Content, state: State) -> QuestionModel | None:
     return next((q for q in active_questions(content, answers) if q.id not in answers), None)
 
 
+def _shown(value: Any) -> str:
+    """A wrong value as the error message may repeat it: a mistyped option id, never free text (issue 9)."""
+    text = str(value)
+    return repr(text) if re.fullmatch(r"[\w-]{1,30}", text) else "That answer"
+
+
 def normalise_answer(question: QuestionModel, value: Any) -> AnswerValue:
     """Check a value against the question; 'unknown' is always allowed and never means 'no'."""
     valid = [*question.option_values, m.UNKNOWN] if question.kind != "yes_no" else question.option_values
@@ -171,10 +178,10 @@ def normalise_answer(question: QuestionModel, value: Any) -> AnswerValue:
             raise InvalidAnswer(question.id, "This question takes a list of option values ([] for none of these).", valid)
         bad = [v for v in value if v not in question.option_values]
         if bad:
-            raise InvalidAnswer(question.id, f"Not an option: {', '.join(map(str, bad))}.", valid)
+            raise InvalidAnswer(question.id, f"Not an option: {', '.join(map(_shown, bad))}.", valid)
         return sorted(set(value), key=question.option_values.index)
     if not isinstance(value, str) or value not in valid:
-        raise InvalidAnswer(question.id, f"{value!r} is not an option.", valid)
+        raise InvalidAnswer(question.id, f"{_shown(value)} is not an option.", valid)
     return value
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.conversation import Message, State, Turn, UnknownChat, respond
 from app.deps import ContentDep, SettingsDep, StoreDep
-from app.schemas import MAX_DESCRIPTION, ErrorOut
+from app.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 KIND = "chat"
@@ -36,12 +36,12 @@ class ChatIn(BaseModel):
     )
 
     session_id: str | None = Field(None, max_length=64, description="Omit to start a conversation.")
-    text: str | None = Field(
+    text: CleanText | None = Field(
         None,
         max_length=MAX_DESCRIPTION,
         description="What the user typed. Identifying details are removed before it is read; it is never stored.",
     )
-    payload: str | None = Field(None, max_length=1000, description="The payload of a button the user chose.")
+    payload: CleanText | None = Field(None, max_length=1000, description="The payload of a button the user chose.")
 
 
 class ChatOut(BaseModel):

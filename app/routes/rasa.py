@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.conversation import Message, Turn, parse_payload, respond
 from app.deps import ContentDep, SettingsDep, StoreDep
-from app.schemas import MAX_DESCRIPTION, ErrorOut
+from app.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
 
 if TYPE_CHECKING:
     from rasa_sdk.executor import ActionExecutor
@@ -220,7 +220,7 @@ class RestIn(BaseModel):
         max_length=128,
         description="The conversation's id, chosen by the widget (keep it unguessable, e.g. a UUID).",
     )
-    message: str = Field(
+    message: CleanText = Field(
         "",
         max_length=MAX_DESCRIPTION,
         description="Typed text, or a button's payload sent back. Identifying details are removed before it is "
