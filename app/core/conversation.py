@@ -605,7 +605,7 @@ def _handle_intent(content: m.Content, state: State, intent: str, text: str | No
     if intent == "back":
         return _back(content, state)
     if intent == "help":
-        return [_help(content), *(_position(content, state) if state["assessment"] else [])]
+        return [_help(content)]
     if intent == "outcome":
         return _position(content, state)
     if intent == "greeting":
@@ -618,6 +618,8 @@ def _handle_intent(content: m.Content, state: State, intent: str, text: str | No
 def _handle_text(content: m.Content, state: State, text: str, today: date) -> list[Message]:
     question = engine.pending_question(content, state["assessment"]) if state["assessment"] else None
     if question is not None and state["suggested"] is None:
+        if _normalise(text) == "done" and state["selected"].get(question.id):
+            return _answer(content, state, question.id, state["selected"][question.id])
         value = parse_answer(question, text)
         if value is not None:
             return _answer(content, state, question.id, value)
@@ -680,4 +682,14 @@ def respond(
             messages += _handle_text(content, chat, text, today)
     elif not starting:
         messages += _position(content, chat, "Welcome back. Here is where you were.")
-    return chat, _alert_messages(content, chat) + messages
+    return chat, _alert_messages(content, chat) + _keep_the_thread(content, chat, messages)
+
+
+def _keep_the_thread(content: m.Content, state: State, messages: list[Message]) -> list[Message]:
+    """After an aside (help, a question about the partnership), put the open question back in front."""
+    if any(msg.kind in ("question", "outcome") for msg in messages) or state["suggested"] is not None:
+        return messages
+    question = engine.pending_question(content, state["assessment"]) if state["assessment"] else None
+    if question is None:
+        return messages
+    return [*messages, _question_message(content, state, question, "To carry on with the questions:")]

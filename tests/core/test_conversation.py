@@ -145,7 +145,7 @@ def test_multiple_choice_by_toggling_then_done(chat: Chat) -> None:
     assert chat.buttons()[-1] == "Done"
     chat.send(button="Poor housing")
     chat.send(button="Domestic abuse (selected)")  # untick
-    chat.send(button="Done")
+    chat.send("done")
     assert chat.state is not None
     assert chat.state["assessment"]["answers"]["home_worries"] == ["housing"]
     assert chat.state["selected"] == {}
@@ -286,3 +286,12 @@ def test_resume_shows_where_the_conversation_stands(chat: Chat) -> None:
     chat.send(raw_payload="/resume")
     assert "Welcome back" in chat.text()
     assert "How is attendance?" in chat.text()
+
+
+def test_an_aside_puts_the_open_question_back(chat: Chat) -> None:
+    start_questions(chat)
+    chat.send("no")
+    for aside in ["help", "I disagree with the decision, how do I escalate?"]:
+        chat.send(aside)
+        assert chat.kinds()[-1] == "question", aside
+        assert "How is attendance?" in chat.last[-1].text
