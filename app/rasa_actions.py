@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+import anyio
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
@@ -86,22 +87,25 @@ class ActionContext:
 # --- State in the store -------------------------------------------------------------------------
 
 
-def load_state(context: ActionContext, sender_id: str) -> tuple[engine.State | None, int | None]:
-    record = context.store.get(KIND, sender_id)
+async def load_state(context: ActionContext, sender_id: str) -> tuple[engine.State | None, int | None]:
+    # The store blocks (SQLite, or Redis over the network); a worker thread keeps the event loop free.
+    record = await anyio.to_thread.run_sync(context.store.get, KIND, sender_id)
     if record is None:
         return None, None
     return record.data["state"], record.version
 
 
-def update_state(
+async def update_state(
     context: ActionContext, sender_id: str, change: Callable[[engine.State | None], engine.State]
 ) -> engine.State:
     """Read, change and write the sender's state; on a lost race re-read and apply the change again."""
     for attempt in range(_CONFLICT_RETRIES):
-        state, version = load_state(context, sender_id)
+        state, version = await load_state(context, sender_id)
         new = change(state)
         try:
-            context.store.put(KIND, sender_id, {"state": new}, context.ttl_seconds, version)
+            await anyio.to_thread.run_sync(
+                context.store.put, KIND, sender_id, {"state": new}, context.ttl_seconds, version
+            )
             return new
         except Conflict:
             if attempt == _CONFLICT_RETRIES - 1:
@@ -201,7 +205,7 @@ def answer_from_tracker(tracker: Tracker) -> tuple[Any, str | None]:
     return value, question_id
 
 
-def record_answer(
+async def record_answer(
     context: ActionContext, sender_id: str, raw: Any, question_id: str | None
 ) -> tuple[engine.State, engine.QuestionModel]:
     """Validate and store an answer to `question_id` (default: the open question). Raises InvalidAnswer."""
@@ -217,7 +221,7 @@ def record_answer(
         answered[:] = [target]
         return engine.answer(content, state, target.id, parse_answer(target, raw))
 
-    state = update_state(context, sender_id, change)
+    state = await update_state(context, sender_id, change)
     return state, answered[0]
 
 
@@ -243,7 +247,7 @@ class StartAssessment(ThresholdAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         content = self.context.content
-        state = update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
+        state = await update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
         dispatcher.utter_message(text=content.info.safety_line)
         question = engine.pending_question(content, state)
         assert question is not None  # content always has questions (the loader refuses an empty dialogue)
@@ -258,7 +262,7 @@ class AskQuestion(ThresholdAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         content = self.context.content
-        state, _ = load_state(self.context, tracker.sender_id)
+        state, _ = await load_state(self.context, tracker.sender_id)
         if state is None:
             dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
             return [SlotSet(QUESTION_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
@@ -292,9 +296,9 @@ class TakeAnswer(ThresholdAction):
             raise ActionExecutionRejection(self.name(), "The latest message holds no answer.")
         content = self.context.content
         try:
-            state, _ = record_answer(self.context, tracker.sender_id, raw, question_id)
+            state, _ = await record_answer(self.context, tracker.sender_id, raw, question_id)
         except InvalidAnswer as exc:
-            state, _ = load_state(self.context, tracker.sender_id)
+            state, _ = await load_state(self.context, tracker.sender_id)
             dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
             return [SlotSet(ANSWER_SLOT, None), *progress_events(content, state or engine.new_state())]
         except InvalidInput as exc:
@@ -323,11 +327,11 @@ class ValidateAssessmentForm(FormValidationAction):
     ) -> dict[str, Any]:
         content = self.context.content
         question_id = next(tracker.get_latest_entity_values(QUESTION_ENTITY), None)
-        state, _ = load_state(self.context, tracker.sender_id)
+        state, _ = await load_state(self.context, tracker.sender_id)
         if state is None:
-            update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
+            await update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
         try:
-            state, _ = record_answer(self.context, tracker.sender_id, value, question_id)
+            state, _ = await record_answer(self.context, tracker.sender_id, value, question_id)
         except (InvalidAnswer, InvalidInput) as exc:
             dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
             return {ANSWER_SLOT: None}
@@ -360,7 +364,7 @@ class TriageDescription(ThresholdAction):
                 json_message={"threshold_triage": {"level": result.suggested_level, "rules": result.rules}},
             )
         suggested = prefill_answers(content, result)
-        state = update_state(
+        state = await update_state(
             self.context,
             tracker.sender_id,
             lambda _: engine.prefill(content, engine.new_state(), suggested),
@@ -383,7 +387,7 @@ class GiveOutcome(ThresholdAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         content = self.context.content
-        state, _ = load_state(self.context, tracker.sender_id)
+        state, _ = await load_state(self.context, tracker.sender_id)
         if state is None:
             dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
             return []

@@ -6,6 +6,7 @@ Requests are shaped as Rasa 3.x sends them: `CustomActionRequestWriter` posts
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -425,7 +426,8 @@ def test_a_lost_race_is_retried_on_the_fresh_state(tmp_path: Path) -> None:
         seen.append(state)
         return {"answers": {**(state or {}).get("answers", {}), "school": "low"}}
 
-    result = update_state(ActionContext(app_state=State(), ttl_seconds=60), "s", change)  # type: ignore[arg-type]
+    context = ActionContext(app_state=State(), ttl_seconds=60)  # type: ignore[arg-type]
+    result = asyncio.run(update_state(context, "s", change))
     assert seen == [None, {"answers": {"danger": "no"}}]
     assert result == {"answers": {"danger": "no", "school": "low"}}
 
