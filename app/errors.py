@@ -66,8 +66,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI says 400; bad JSON is 422 everywhere else
-            return error_response(422, "invalid_request", "The request body is not valid JSON: it must be UTF-8.")
+        if isinstance(exc.__cause__, UnicodeDecodeError | RecursionError):  # FastAPI says 400; bad JSON is 422
+            message = "The request body is not valid JSON: it must be UTF-8 and nested at most a few hundred deep."
+            return error_response(422, "invalid_request", message)
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return error_response(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, exc.headers)
 
