@@ -448,23 +448,6 @@ def _restart(content: m.Content) -> tuple[State, list[Message]]:
     ]
 
 
-def _with_gates(content: m.Content, suggested: dict[str, Any]) -> dict[str, Any]:
-    """Add the yes to an opening yes/no question when a follow-up it gates was recognised.
-
-    Why: "attendance below 90%" answers the education detail question, which is only asked after "any
-    concerns about education?" is yes; without that yes the engine drops the detail as not applicable.
-    """
-    gated = dict(suggested)
-    for question in content.assessment.questions:
-        condition = question.ask_if
-        if question.id not in suggested or not isinstance(condition, m.AnswerCond):
-            continue
-        gate = content.question(condition.answer.question)
-        if isinstance(gate, m.YesNoQuestion) and "yes" in condition.answer.in_ and gate.id not in gated:
-            gated[gate.id] = "yes"
-    return gated
-
-
 def _describe(content: m.Content, state: State, text: str, *, quiet_when_empty: bool = False) -> list[Message] | None:
     """Triage a description and ask the user to confirm what was recognised (the text itself is not kept)."""
     from app.core.triage import prefill_answers, triage  # imported here: the triage index is built on first use
@@ -497,7 +480,7 @@ def _describe(content: m.Content, state: State, text: str, *, quiet_when_empty: 
             f"On its own that points to Level {result.suggested_level}: {result.level_name}. "
             "The questions will check it."
         )
-    state["suggested"] = _with_gates(content, prefill_answers(content, result))
+    state["suggested"] = prefill_answers(content, result)
     return [_confirm_message(content, state["suggested"], "\n".join(lines))]
 
 

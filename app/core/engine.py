@@ -7,6 +7,7 @@ State is plain data (question ids and answer values only), so any store can keep
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -141,8 +142,54 @@ class Decision(BaseModel):
 # --- The flow -----------------------------------------------------------------------------------
 
 
+_MEMO_SIZE = 4096
+_memo_lock = threading.Lock()
+AnswersKey = frozenset[tuple[str, Any]]
+
+
+def _answers_key(answers: Mapping[str, AnswerValue]) -> AnswersKey | None:
+    try:
+        return frozenset((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items())
+    except TypeError:  # a value that cannot be a key (not a valid answer anyway)
+        return None
+
+
+def _memo(content: m.Content, name: str) -> dict[AnswersKey, Any]:
+    """A per-content memo for results that depend only on the content and the answers.
+
+    Why: one request asks for the same answers several times (answer, prune, pending question, alerts,
+    outcome). Kept with the questions and indicators it was computed from, because
+    model_copy(update=...) of the content shares its __dict__ entries.
+    """
+    owner = (content.assessment, content.indicators)
+    stored = content.__dict__.get(name)
+    if stored is None or any(a is not b for a, b in zip(stored[0], owner, strict=True)):
+        stored = (owner, {})
+        content.__dict__[name] = stored
+    return stored[1]  # type: ignore[no-any-return]
+
+
+def _remember(memo: dict[AnswersKey, Any], key: AnswersKey, value: Any) -> None:
+    with _memo_lock:
+        if len(memo) >= _MEMO_SIZE:
+            del memo[next(iter(memo))]  # oldest first: the memo only needs to outlive a request
+        memo[key] = value
+
+
 def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
     """Questions that apply given the answers so far (ask_if sees only earlier questions' answers)."""
+    key = _answers_key(answers)
+    if key is None:
+        return _active_questions(content, answers)
+    memo = _memo(content, "_active_memo")
+    found = memo.get(key)
+    if found is None:
+        found = _active_questions(content, answers)
+        _remember(memo, key, found)
+    return list(found)  # a copy: a caller cannot change the remembered list
+
+
+def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
     active: list[QuestionModel] = []
     present: set[str] = set()
     seen: dict[str, AnswerValue] = {}
@@ -208,11 +255,41 @@ def back(content: m.Content, state: State) -> State:
     return _prune({"answers": answers, "order": state["order"][:-1], "prefilled": state.get("prefilled", [])}, content)
 
 
+def _opening_answers(content: m.Content, suggested: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
+    """Add the answers that open a recognised follow-up question.
+
+    Why: "attendance below 90%" answers the education detail question, which is only asked after "any
+    concerns about education?" is yes; without that yes the follow-up would be dropped as not applicable.
+    """
+    opened = dict(suggested)
+    for question in content.assessment.questions:
+        if question.id not in suggested or question.ask_if is None:
+            continue
+        tests = [question.ask_if] if isinstance(question.ask_if, m.AnswerCond) else []
+        if isinstance(question.ask_if, m.AnyCond):
+            tests = [c for c in question.ask_if.any if isinstance(c, m.AnswerCond)][:1]
+        for test in tests:
+            gate = content.question(test.answer.question)
+            value = next((v for v in test.answer.in_ if v != m.UNKNOWN), None)
+            if gate is None or value is None or value not in gate.option_values:
+                continue
+            if gate.kind == "multiple_choice":
+                chosen = opened.get(gate.id, [])
+                if isinstance(chosen, list) and value not in chosen:
+                    opened[gate.id] = [*chosen, value]
+            else:
+                opened.setdefault(gate.id, value)
+    return opened
+
+
 def prefill(content: m.Content, state: State, suggested: Mapping[str, AnswerValue]) -> State:
-    """Take answers recognised from a description. Immediate-danger questions are kept as suggestions only."""
+    """Take answers recognised from a description, with the answers that open them.
+
+    Immediate-danger questions are kept as suggestions to confirm; the rest are not asked again.
+    """
     answers = dict(state["answers"])
     prefilled = list(state.get("prefilled", []))
-    for question_id, value in suggested.items():
+    for question_id, value in _opening_answers(content, suggested).items():
         question = content.question(question_id)
         if question is None or question_id in answers:
             continue

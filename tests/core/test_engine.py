@@ -160,3 +160,9 @@ def test_prefilled_danger_answer_is_asked_to_confirm(fixture_content: Content) -
     assert state["prefilled"] == ["school"]
     question = engine.pending_question(fixture_content, state)
     assert question is not None and question.id == "home_worries"  # school was recognised; not asked again
+
+
+def test_prefilled_follow_up_opens_its_gate(fixture_content: Content) -> None:
+    state = engine.prefill(fixture_content, engine.new_state(), {"early_help_working": "no"})
+    assert state["answers"] == {"early_help": "yes", "early_help_working": "no"}
+    assert sorted(state["prefilled"]) == ["early_help", "early_help_working"]
