@@ -84,7 +84,98 @@ _ABBREVIATIONS = {
     "mins": "minutes",
     "wks": "weeks",
     "mths": "months",
+    "mo": "months",
     "asap": "as soon as possible",
+    "yp": "young person",
+    "yps": "young people",
+    "cyp": "child or young person",
+    "cp": "child protection",
+    "od": "overdose",
+    "od'd": "overdose",
+    "nmo": "non molestation order",
+    "ppn": "police protection notice",
+    "mfh": "missing from home",
+    "rhi": "return home interview",
+    "idva": "idva domestic abuse advocate",
+    "csa": "child sexual abuse",
+    "fm": "forced marriage",
+    "hsb": "harmful sexual behaviour",
+    "b/f": "boyfriend",
+    "g/f": "girlfriend",
+    "w/": "with",
+    "thru": "through",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "2day": "today",
+    "2moro": "tomorrow",
+    "tmrw": "tomorrow",
+    "atm": "at the moment",
+    "rn": "right now",
+}
+# Common misspellings of the words the triage leans on (typed in a hurry, never corrected).
+_MISSPELLINGS = {
+    "sexaul": "sexual",
+    "sexualy": "sexually",
+    "sexualised": "sexualised",
+    "dislosed": "disclosed",
+    "disclossed": "disclosed",
+    "discloed": "disclosed",
+    "dicslosed": "disclosed",
+    "alchohol": "alcohol",
+    "alcahol": "alcohol",
+    "alchol": "alcohol",
+    "alcohal": "alcohol",
+    "acohol": "alcohol",
+    "sucidal": "suicidal",
+    "suicidle": "suicidal",
+    "sucicidal": "suicidal",
+    "sucide": "suicide",
+    "suacide": "suicide",
+    "allways": "always",
+    "alwyas": "always",
+    "wen": "when",
+    "alot": "a lot",
+    "pyschosis": "psychosis",
+    "psycosis": "psychosis",
+    "phsycotic": "psychotic",
+    "physcial": "physical",
+    "phsyical": "physical",
+    "neglet": "neglect",
+    "negelct": "neglect",
+    "brusing": "bruising",
+    "bruseing": "bruising",
+    "bruse": "bruise",
+    "bruize": "bruise",
+    "bruices": "bruises",
+    "seperated": "separated",
+    "seperation": "separation",
+    "agressive": "aggressive",
+    "aggresive": "aggressive",
+    "agression": "aggression",
+    "threatend": "threatened",
+    "thretened": "threatened",
+    "pregnent": "pregnant",
+    "pregant": "pregnant",
+    "exploitaion": "exploitation",
+    "exploted": "exploited",
+    "abussed": "abused",
+    "abuesd": "abused",
+    "overdosed": "overdosed",
+    "harrased": "harassed",
+    "violance": "violence",
+    "voilence": "violence",
+    "violant": "violent",
+    "attemted": "attempted",
+    "atempted": "attempted",
+    "medicaiton": "medication",
+    "grooomed": "groomed",
+    "missng": "missing",
+    "mising": "missing",
+    "knive": "knife",
+    "kinfe": "knife",
+    "stabed": "stabbed",
+    "strangeled": "strangled",
+    "strangulated": "strangled",
 }
 # American spellings and everyday synonyms folded to one form.
 _VARIANTS = {
@@ -311,6 +402,10 @@ _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`´]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 
+_CLINICAL = re.compile(r"(\d{1,2})/(12|52|40)")
+_CLINICAL_WORDS = {"12": "month old", "52": "week old", "40": "weeks pregnant"}
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """One word of the description: its stem for matching, and where it came from for the evidence."""
@@ -361,6 +456,12 @@ def stem(word: str) -> str:
 
 def _expand(raw: str, original: str) -> list[str]:
     """Expand one raw token (lower case) to its words, using the original's case for capital-only abbreviations."""
+    if raw in _MISSPELLINGS:
+        return _MISSPELLINGS[raw].split()
+    # Clinical shorthand: "6/12" is six months old, "10/52" ten weeks old, "28/40" twenty-eight weeks pregnant.
+    clinical = _CLINICAL.fullmatch(raw)
+    if clinical:
+        return [clinical.group(1), *_CLINICAL_WORDS[clinical.group(2)].split()]
     if original in _ABBREVIATIONS_UPPER:
         return _ABBREVIATIONS_UPPER[original].split()
     if raw in _ABBREVIATIONS:
@@ -375,7 +476,7 @@ def _expand(raw: str, original: str) -> list[str]:
     if raw in _VARIANTS:
         return _VARIANTS[raw].split()
     # "12yo", "8wk" and "3rd" stay usable: split a number from its unit.
-    unit = re.fullmatch(r"(\d+)(yo|y/o|yrs?|wks?|weeks?|months?|mths?|m|pm|am|%)", raw)
+    unit = re.fullmatch(r"(\d+)(yo|y/o|yrs?|wks?|weeks?|months?|mths?|mo|m|pm|am|%)", raw)
     if unit:
         return [unit.group(1), *_expand(unit.group(2), unit.group(2))]
     return [raw]
@@ -411,6 +512,9 @@ _ATTENDANCE = re.compile(
 )
 _AGE = re.compile(rf"\b{_NUMBER}[\s-]*(day|week|wk|month|mth|year|yr)s?[\s-]*(?:old|of age)\b|\baged\s+{_NUMBER}\b")
 _AGE_UNITLESS = re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|yrs?)\b")
+# "6/12" (months) and "10/52" (weeks) as health visitors write them; "5mo", "9 mths", "3m old".
+_AGE_CLINICAL = re.compile(r"\b(\d{1,2})/(12|52)\b")
+_AGE_SHORT_MONTHS = re.compile(r"\b(\d{1,2})\s*(?:mo|mos|mths?|m)\b(?:\s*old)?")
 _SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s*(\d{1,2})\b(?!\s*(?:old|%))")
 _STAGE_MONTHS = {
     "newborn": 0,
@@ -456,6 +560,9 @@ def ages_in_months(normalised: str) -> list[float]:
         else:
             ages.append(_number(m.group(3)) * 12)
     ages += [int(m.group(1)) * 12.0 for m in _AGE_UNITLESS.finditer(normalised)]
+    for m in _AGE_CLINICAL.finditer(normalised):
+        ages.append(float(m.group(1)) if m.group(2) == "12" else int(m.group(1)) * 12 / 52)
+    ages += [float(m.group(1)) for m in _AGE_SHORT_MONTHS.finditer(normalised)]
     # School year N: the child is N+4 to N+5 years old; take the younger end.
     ages += [(int(m.group(1)) + 4) * 12.0 for m in _SCHOOL_YEAR.finditer(normalised) if 0 < int(m.group(1)) <= 13]
     ages += [float(_STAGE_MONTHS[m.group(1)]) for m in _STAGE.finditer(normalised)]

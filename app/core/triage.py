@@ -103,11 +103,34 @@ _NEGATION_FILLER = (
             "body",
             "physical",
             "clear",
+            "re",
+            "regarding",
+            "around",
+            "over",
+            "raise",
+            "note",
+            "seen",
+            "indicate",
+            "suggestion",
         ]
     )
     | STOPWORDS
 )
-_POST_NEGATIONS = (("rule", "out"), ("not", "concern"), ("not", "issu"), ("not", "worri"), ("not", "problem"))
+_POST_NEGATIONS = (
+    ("rule", "out"),
+    ("not", "concern"),
+    ("not", "issu"),
+    ("not", "worri"),
+    ("not", "problem"),
+    # "home conditions now good", "hygiene has improved": the worry is named only to say it is resolved.
+    ("now", "good"),
+    ("good",),
+    ("now", "fine"),
+    ("improv",),
+    ("much", "improv"),
+    ("resolv",),
+    ("now", "resolv"),
+)
 _HISTORY = frozenset(
     stem(w) for w in ["previously", "previous", "historic", "historical", "historically", "former", "formerly"]
 )
@@ -150,36 +173,121 @@ _REPEATED = frozenset(
     ]
 )
 _REPEATED_PAIRS = (("every",), ("each",), ("most", "day"), ("all", "time"), ("more", "often"), ("for", "day"))
-# Words that put a harm in the present moment: with these, a level-4 harm reads as immediate danger.
+# Immediacy: words that put a harm in the present moment or the next few hours. With a level-4 harm anywhere
+# in the description, one of these makes it immediate danger. Read over the whole description (a note says
+# what happened in one sentence and "she is going home to him tonight" in the next), never when negated
+# ("not in immediate danger").
 _NOW = tuple(
     tuple(stem(w) for w in phrase.split())
     for phrase in [
         "right now",
         "tonight",
+        "today",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "last night",
+        "overnight",
         "at the moment",
         "as we speak",
-        "with him now",
-        "with her now",
-        "with them now",
-        "at home now",
-        "there now",
-        "here now",
-        "alone now",
-        "still with him",
-        "still with her",
-        "waiting outside",
+        "in progress",
+        "is happening",
+        "currently",
+        "hour ago",
+        "hours ago",
+        "minutes ago",
+        "an hour",
+        "since yesterday",
+        "since last night",
+        "since this morning",
+        "second night",
+        "still missing",
+        "still bleeding",
+        "tomorrow",
+        "this weekend",
+        "this week",
+        "on friday",
+        "on saturday",
+        "on sunday",
+        "on monday",
+        "on tuesday",
+        "on wednesday",
+        "on thursday",
+        "on the way",
         "on his way",
         "on her way",
+        "on their way",
+        "to the airport",
+        "at the airport",
+        "flights booked",
+        "flight booked",
+        "waiting outside",
+        "waiting room",
+        "at the gate",
+        "school gate",
+        "turned up",
         "coming to collect",
+        "collect",
+        "collecting",
+        "picking him up",
+        "picking her up",
+        "picking them up",
+        "after school",
+        "home time",
+        "gets home",
+        "get home",
+        "go home",
+        "going home",
+        "go back home",
+        "go back there",
         "refuses to go home",
         "refusing to go home",
         "will not go home",
+        "not want to go home",
         "not safe to go home",
         "scared to go home",
         "frightened to go home",
+        "afraid to go home",
+        "terrified of going home",
+        "scared of going home",
+        "refusing to leave",
         "still at home with",
+        "still with him",
+        "still with her",
+        "alone with him",
+        "alone with her",
+        "with him now",
+        "with her now",
+        "with them now",
+        "there now",
+        "here now",
+        "alone now",
+        "hiding",
+        "rang 999",
+        "called 999",
+        "on the phone",
     ]
 )
+# "just" before a past verb is recent ("has just turned up", "just told me"); "going to" before a harm is intent.
+_JUST_VERBS = frozenset(
+    stem(w)
+    for w in ["told", "said", "disclosed", "arrived", "turned", "rang", "phoned", "found", "come", "left", "been"]
+)
+_INTENT_VERBS = frozenset(
+    stem(w)
+    for w in ["stab", "kill", "hurt", "jump", "end", "do", "hit", "beat", "attack", "hang", "batter", "take", "cut"]
+)
+# After "now", words that describe a settled state, not an emergency ("now lives with dad", "now seeing CAMHS").
+_SETTLED_AFTER_NOW = frozenset(
+    stem(w)
+    for w in [
+        "live", "lives", "living", "seeing", "sees", "attends", "attending", "has", "have", "had", "is", "are",
+        "good", "fine", "settled", "better", "doing", "well", "ok", "okay", "safe", "stable", "engaging",
+        "engaged", "improved", "improving", "back", "calmer", "happier", "happy", "thriving", "on", "open",
+        "closed", "known", "aged", "age", "year", "under",
+    ]
+)  # fmt: skip
+_NOW_BLOCKERS = frozenset({"is", "are", "has", "have", "was", "were", "for", "until", "by", "from", "till"})
 _SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), ("isolated", "incident"))
 _TIMES = re.compile(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|multiple|a few)\s+(?:times|occasions|episodes|incidents)\b"
@@ -596,17 +704,56 @@ def _has_sequence(stems: list[str], sequences: Iterable[tuple[str, ...]]) -> boo
     return False
 
 
-def _is_negated(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
+_LIST_JOINERS = frozenset({"or", "nor", "and"})
+LIST_ITEM_WORDS = 4  # a comma-separated item this short continues the list a negation began
+
+
+def _negation_reaches(tokens: list[Token], clauses: list[int], first: int) -> bool:
+    """Whether a negator before `first`, in its clause, reaches it over fillers and list items ("no drug or alcohol use")."""
+    clause = clauses[first]
+    for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH - 3), -1):
+        if clauses[i] != clause:
+            return False
+        if tokens[i].stem in _NEGATORS or tokens[i].word in _NEGATORS:
+            return True
+        in_list = i + 1 < len(tokens) and tokens[i + 1].word in _LIST_JOINERS
+        if tokens[i].stem not in _NEGATION_FILLER and tokens[i].word not in _NEGATION_FILLER and not in_list:
+            return False
+    return False
+
+
+def _negated_list_clauses(tokens: list[Token], clauses: list[int]) -> set[int]:
+    """Clauses that are items of a list a negation began: "no concerns about drugs, alcohol or exploitation"."""
+    negated: set[int] = set()
+    words_in: dict[int, set[int]] = defaultdict(set)
+    first_of: dict[int, int] = {}
+    for i, (token, clause) in enumerate(zip(tokens, clauses, strict=True)):
+        if token.word != ",":
+            words_in[clause].add(token.start)
+            first_of.setdefault(clause, i)
+    carrying = False
+    for clause in sorted(words_in):
+        first = first_of[clause]
+        starts_list = (
+            first > 0 and tokens[first - 1].word == "," and tokens[first - 1].sentence == tokens[first].sentence
+        )
+        if carrying and starts_list and len(words_in[clause]) <= LIST_ITEM_WORDS:
+            negated.add(clause)
+            continue
+        stems = [t.stem for t, c in zip(tokens, clauses, strict=True) if c == clause]
+        # A clause carries its negation into the list when it opens with one: "no concerns re drugs".
+        carrying = bool(stems) and any(s in _NEGATORS for s in stems[:2])
+    return negated
+
+
+def _is_negated(tokens: list[Token], match: _Match, clauses: list[int], listed: set[int] | None = None) -> bool:
     if match.phrase.parts[0][0] in _NEGATORS:
         return False
     clause = clauses[match.first]
-    for i in range(match.first - 1, max(-1, match.first - 1 - NEGATION_REACH - 3), -1):
-        if clauses[i] != clause:
-            break
-        if tokens[i].stem in _NEGATORS or tokens[i].word in _NEGATORS:
-            return True
-        if tokens[i].stem not in _NEGATION_FILLER and tokens[i].word not in _NEGATION_FILLER:
-            break
+    if listed and clause in listed:
+        return True
+    if _negation_reaches(tokens, clauses, match.first):
+        return True
     after = [
         t.stem
         for t, c in zip(tokens[match.last + 1 : match.last + 6], clauses[match.last + 1 :], strict=False)
@@ -679,6 +826,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     source = text if len(normalised) == len(text) else normalised
     ages = ages_in_months(normalised) + ([age * 12] if age is not None else [])
     reading = _Reading()
+    listed = _negated_list_clauses(tokens, clauses)
     current_sentences: dict[str, set[int]] = defaultdict(set)
 
     for match in _find_matches(index, tokens):
@@ -686,7 +834,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         words = source[tokens[match.first].start : tokens[match.last].end]
         if words not in reading.evidence[indicator_id]:
             reading.evidence[indicator_id].append(words)
-        if _is_negated(tokens, match, clauses):
+        if _is_negated(tokens, match, clauses, listed):
             reading.negated.add(indicator_id)
             continue
         gate = index.gated.get(indicator_id)
@@ -712,6 +860,8 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         if any(_gate_open(rule, tokens, s, source, ages) for s in sentences):
             reading.present.add(rule.indicator_id)
             bases = [e for base in rule.of for e in reading.evidence.get(base, [])]
+            if rule.now:
+                bases += _now_cues(tokens, source)
             reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
             reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
 
@@ -730,10 +880,52 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     return reading
 
 
+_NOW_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+for _cue in _NOW:
+    _NOW_BY_FIRST[_cue[0]].append(_cue)
+
+
+def _now_cues(tokens: list[Token], source: str) -> list[str]:
+    """The words anywhere in the description that put it in the present or the next few hours."""
+    found: list[str] = []
+    stems = [t.stem for t in tokens]
+    for i, token in enumerate(tokens):
+        if token.word == ",":
+            continue
+        end = None
+        for cue in _NOW_BY_FIRST.get(token.stem, ()):
+            if tuple(stems[i : i + len(cue)]) == cue:
+                end = i + len(cue) - 1
+                break
+        nxt = stems[i + 1] if i + 1 < len(tokens) and tokens[i + 1].sentence == token.sentence else ""
+        prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
+        if end is None and token.stem == "now" and prev not in _NOW_BLOCKERS and nxt not in _SETTLED_AFTER_NOW:
+            end = i
+        elif (
+            end is None
+            and token.stem == "just"
+            and (nxt in _JUST_VERBS or tokens[min(i + 1, len(tokens) - 1)].word.endswith("ed"))
+        ):
+            end = i + 1
+        elif (
+            end is None and token.stem == "go" and nxt == "to" and i + 2 < len(tokens) and stems[i + 2] in _INTENT_VERBS
+        ):
+            end = i + 2
+        if end is None or end >= len(tokens):
+            continue
+        # "not in immediate danger tonight", "no plans to travel this weekend": a negated cue does not count.
+        if any(stems[j] in _NEGATORS for j in range(max(0, i - 4), i) if tokens[j].sentence == token.sentence):
+            continue
+        words = source[token.start : tokens[end].end]
+        if words not in found:
+            found.append(words)
+    return found
+
+
 def _gate_open(gate: _Derived, tokens: list[Token], sentence: int, source: str, ages: list[float]) -> bool:
     if gate.context and not any(_contains(tokens, parts) for parts in gate.context):
         return False
-    if gate.now and not _has_sequence(_sentence_stems(tokens, sentence), _NOW):
+    if gate.now and not _now_cues(tokens, source):
         return False
     if gate.repeated and not _is_repeated(tokens, sentence, source):
         return False
