@@ -1,0 +1,61 @@
+"""The engine's memo of active questions (a speed-up) never changes an answer."""
+
+from __future__ import annotations
+
+import random
+
+from app.core import engine
+from app.core.models import Content
+
+
+def random_answers(content: Content, rng: random.Random) -> dict[str, engine.AnswerValue]:
+    """Walk the questions answering some at random, as a practitioner changing their mind might."""
+    state = engine.new_state()
+    for _ in range(3 * len(content.assessment.questions)):
+        active = engine.active_questions(content, state["answers"])
+        pending = engine.pending_question(content, state)
+        target = pending if pending is not None and rng.random() < 0.8 else rng.choice(active)
+        if target is None:
+            break
+        if target.kind == "yes_no":
+            value: engine.AnswerValue = rng.choice(["yes", "no", "unknown"])
+        elif target.kind == "multiple_choice":
+            value = rng.sample(target.option_values, k=rng.randint(0, min(2, len(target.option_values))))
+        else:
+            value = rng.choice([*target.option_values, "unknown"])
+        state = engine.answer(content, state, target.id, value)
+    return state["answers"]
+
+
+def test_remembered_active_questions_equal_fresh_ones(content: Content) -> None:
+    rng = random.Random(8)
+    for _ in range(60):
+        answers = random_answers(content, rng)
+        fresh = engine._active_questions(content, answers)
+        assert engine.active_questions(content, answers) == fresh
+        assert engine.active_questions(content, dict(reversed(answers.items()))) == fresh  # order does not matter
+
+
+def test_list_and_single_answers_are_different_keys(fixture_content: Content) -> None:
+    assert engine._answers_key({"home_worries": ["abuse"]}) != engine._answers_key({"home_worries": "abuse"})
+
+
+def test_callers_cannot_change_the_remembered_list(fixture_content: Content) -> None:
+    first = engine.active_questions(fixture_content, {})
+    first.clear()
+    assert engine.active_questions(fixture_content, {}) == engine._active_questions(fixture_content, {})
+    assert engine.active_questions(fixture_content, {})
+
+
+def test_a_copy_with_other_questions_does_not_reuse_the_memo(fixture_content: Content) -> None:
+    engine.active_questions(fixture_content, {})
+    shorter = fixture_content.assessment.model_copy(update={"questions": fixture_content.assessment.questions[:2]})
+    copy = fixture_content.model_copy(update={"assessment": shorter})
+    assert [q.id for q in engine.active_questions(copy, {})] == [q.id for q in shorter.questions]
+    assert len(engine.active_questions(fixture_content, {})) > 2
+
+
+def test_the_memo_stays_bounded(fixture_content: Content) -> None:
+    for i in range(engine._MEMO_SIZE + 10):
+        engine.active_questions(fixture_content, {"danger": "no", "unrelated": str(i)})
+    assert len(engine._memo(fixture_content, "_active_memo")) <= engine._MEMO_SIZE
