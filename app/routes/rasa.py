@@ -11,8 +11,9 @@ did not send it 449 (Rasa then retries with the domain); each error body names t
 /webhooks/rest/webhook: Rasa's REST channel, answered by the conversation layer itself, so widgets
 built for Rasa (rasa-webchat, Chatbot-Widget, ...) work with no Rasa server at all.
 
-Why lazy: rasa_sdk pulls in Sanic, gRPC and OpenTelemetry (about a second and tens of MB), so it is
-imported on the first request to /rasa/*, not when the app starts.
+Why lazy: rasa_sdk pulls in Sanic and OpenTelemetry (measured: 0.15-0.25 s and 10 MiB on a 70 MiB
+app; scripts/rasa-footprint), so it is imported on the first request to /rasa/*, not at start-up. Its
+endpoint module, which would add gRPC and 15 MiB more, is never imported.
 """
 
 from __future__ import annotations
