@@ -96,7 +96,7 @@ _ABBREVIATIONS = {
     "ppn": "police protection notice",
     "mfh": "missing from home",
     "rhi": "return home interview",
-    "idva": "idva domestic abuse advocate",
+    "idva": "idva independent advocate",
     "csa": "child sexual abuse",
     "fm": "forced marriage",
     "hsb": "harmful sexual behaviour",

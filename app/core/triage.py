@@ -252,6 +252,10 @@ _NOW = tuple(
         "scared of going home",
         "refusing to leave",
         "still at home with",
+        "at home with him",
+        "at home with her",
+        "at home with them",
+        "alone with",
         "still with him",
         "still with her",
         "alone with him",
@@ -494,15 +498,18 @@ def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
     word: "had been cut" must not become "cut", so it is matched exactly.
     """
     every: list[tuple[str, bool]] = []
+    small: list[bool] = []  # dropped from matching like the description's small words (by word, not stem)
     for raw in phrase.split():
         if raw.endswith("*"):
             every.append((normalise(raw[:-1]), True))
+            small.append(False)
             continue
         # Phrases are lower case, so short words are tried as capitals for abbreviations ("da", "dv").
         for token in tokenise(raw.upper() if len(raw) <= 4 and raw.isalpha() else raw):
             if token.word != ",":
                 every.append((token.stem, False))
-    content = [p for p in every if p[1] or p[0] not in STOPWORDS]
+                small.append(token.word in STOPWORDS)
+    content = [p for p, is_small in zip(every, small, strict=True) if not is_small]
     if len(every) > 1 and len(content) <= 1:
         return tuple(every), True
     return tuple(content), False
@@ -777,11 +784,20 @@ def _is_historic(tokens: list[Token], match: _Match, clauses: list[int], source:
     stems = _clause_stems(tokens, clauses, clauses[match.first])
     if any(s in _CURRENT for s in stems):
         return False
-    if any(s in _HISTORY for s in stems) or _has_sequence(stems, _HISTORY_PAIRS):
+    if any(s in _HISTORY for s in stems) or _has_sequence(_without_passive_used(stems), _HISTORY_PAIRS):
         return True
     span = source[tokens[clauses.index(clauses[match.first])].start : tokens[match.last].end + 60].lower()
     ago = _MONTHS_AGO.search(span)
     return bool(ago and int(_WORDS_TO_INT.get(ago.group(1), ago.group(1) if ago.group(1).isdigit() else 0)) >= 6)
+
+
+def _without_passive_used(stems: list[str]) -> list[str]:
+    """Drop "used" where it is passive ("being used to hold drugs"), so only "used to" of the past remains."""
+    return [
+        s
+        for i, s in enumerate(stems)
+        if not (s == "used" and i > 0 and stems[i - 1] in ("being", "be", "is", "are", "get"))
+    ]
 
 
 def _is_repeated(tokens: list[Token], sentence: int, source: str) -> bool:
