@@ -512,6 +512,7 @@ _ATTENDANCE = re.compile(
 )
 _AGE = re.compile(rf"\b{_NUMBER}[\s-]*(day|week|wk|month|mth|year|yr)s?[\s-]*(?:old|of age)\b|\baged\s+{_NUMBER}\b")
 _AGE_UNITLESS = re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|yrs?)\b")
+_AGE_OF = re.compile(r"\b(?:girl|boy|child|son|daughter|lad|pupil)\s+(?:of|aged)\s+(\d{1,2})\b")
 # "6/12" (months) and "10/52" (weeks) as health visitors write them; "5mo", "9 mths", "3m old".
 _AGE_CLINICAL = re.compile(r"\b(\d{1,2})/(12|52)\b")
 _AGE_SHORT_MONTHS = re.compile(r"\b(\d{1,2})\s*(?:mo|mos|mths?|m)\b(?:\s*old)?")
@@ -560,6 +561,7 @@ def ages_in_months(normalised: str) -> list[float]:
         else:
             ages.append(_number(m.group(3)) * 12)
     ages += [int(m.group(1)) * 12.0 for m in _AGE_UNITLESS.finditer(normalised)]
+    ages += [int(m.group(1)) * 12.0 for m in _AGE_OF.finditer(normalised)]
     for m in _AGE_CLINICAL.finditer(normalised):
         ages.append(float(m.group(1)) if m.group(2) == "12" else int(m.group(1)) * 12 / 52)
     ages += [float(m.group(1)) for m in _AGE_SHORT_MONTHS.finditer(normalised)]

@@ -16,6 +16,7 @@ Extra recognisers are declared per indicator in YAML under `triage:` (all option
     repeated: true                #   ... the same sentence says it happens often or is getting worse
     age_under_months: 12          #   ... a child in the text is younger than this
     age_under_years: 13 / age_at_least_years: 16
+    adult_partner: true           # fires when a child's age (under 18) and an adult partner's age are both stated
 Without `of`, the conditions gate the indicator's own phrases.
 """
 
@@ -187,7 +188,6 @@ _NOW = tuple(
         "this afternoon",
         "this evening",
         "last night",
-        "overnight",
         "at the moment",
         "as we speak",
         "in progress",
@@ -206,13 +206,6 @@ _NOW = tuple(
         "tomorrow",
         "this weekend",
         "this week",
-        "on friday",
-        "on saturday",
-        "on sunday",
-        "on monday",
-        "on tuesday",
-        "on wednesday",
-        "on thursday",
         "on the way",
         "on his way",
         "on her way",
@@ -256,8 +249,6 @@ _NOW = tuple(
         "at home with her",
         "at home with them",
         "alone with",
-        "still with him",
-        "still with her",
         "alone with him",
         "alone with her",
         "with him now",
@@ -272,6 +263,35 @@ _NOW = tuple(
         "on the phone",
     ]
 )
+# Cues that often date the *telling* rather than the harm ("told me this morning that dad hits him"): they count
+# only when no reporting verb sits right beside them.
+_WEAK_NOW = frozenset(
+    {
+        (stem("today"),),
+        (stem("this"), stem("morning")),
+        (stem("this"), stem("afternoon")),
+        (stem("this"), stem("evening")),
+    }
+)
+_REPORTING = frozenset(
+    stem(w)
+    for w in [
+        "told",
+        "tell",
+        "said",
+        "disclosed",
+        "reported",
+        "mentioned",
+        "rang",
+        "phoned",
+        "called",
+        "noticed",
+        "saw",
+        "came",
+        "arrived",
+    ]
+)
+_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # "just" before a past verb is recent ("has just turned up", "just told me"); "going to" before a harm is intent.
 _JUST_VERBS = frozenset(
     stem(w)
@@ -472,6 +492,7 @@ class TriageIndex:
     history_exempt: frozenset[str]  # indicators that are themselves about the past
     domain_of: dict[str, str]
     questions_for: dict[str, list[str]] = field(default_factory=dict)  # indicator id -> question ids
+    adult_partner: tuple[str, ...] = ()  # indicators read from "15 year old ... her 32 year old boyfriend"
 
 
 _HINT_KEYS = frozenset(
@@ -487,6 +508,7 @@ _HINT_KEYS = frozenset(
         "context",
         "now",
         "past_counts",
+        "adult_partner",
     }
 )
 
@@ -522,6 +544,7 @@ def build_index(content: m.Content) -> TriageIndex:
     derived: list[_Derived] = []
     gated: dict[str, _Derived] = {}
     history_exempt: set[str] = set()
+    adult_partner: list[str] = []
     for indicator in content.indicators.values():
         hints: Mapping[str, Any] = indicator.triage or {}
         unknown = set(hints) - _HINT_KEYS
@@ -565,6 +588,8 @@ def build_index(content: m.Content) -> TriageIndex:
             else:
                 for first in _CLASSES.get(parts[0][0], {parts[0][0]}):
                     by_first[first].append(phrase)
+        if hints.get("adult_partner"):
+            adult_partner.append(indicator.id)
         if "attendance_below" in hints:
             attendance.append((float(hints["attendance_below"]), indicator.id))
         if gate.of:
@@ -589,6 +614,7 @@ def build_index(content: m.Content) -> TriageIndex:
         frozenset(history_exempt),
         {i.id: i.domain for i in content.indicators.values()},
         dict(questions_for),
+        tuple(adult_partner),
     )
 
 
@@ -881,6 +907,15 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
             reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
 
+    partner = _adult_partner(normalised, ages) if index.adult_partner else None
+    if partner:
+        for indicator_id in index.adult_partner:
+            reading.present.add(indicator_id)
+            reading.evidence[indicator_id].append(partner)
+            reading.notes.setdefault(
+                indicator_id, "A child and an adult partner's ages were both read from the description."
+            )
+
     percent = attendance_percent(normalised)
     if percent is not None:
         band = next((ind for threshold, ind in index.attendance if percent < threshold), None)
@@ -915,6 +950,13 @@ def _now_cues(tokens: list[Token], source: str) -> list[str]:
                 break
         nxt = stems[i + 1] if i + 1 < len(tokens) and tokens[i + 1].sentence == token.sentence else ""
         prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
+        if end is not None and tuple(stems[i : end + 1]) in _WEAK_NOW:
+            near = range(max(0, i - 3), min(len(tokens), end + 4))
+            if any(stems[j] in _REPORTING for j in near if tokens[j].sentence == token.sentence):
+                continue
+        # "going on Friday", "this weekend": a named day, singular ("on Mondays" is a habit, not a date).
+        if end is None and token.word in _WEEKDAYS and prev in ("on", "this", "next", "by"):
+            end = i
         if end is None and token.stem == "now" and prev not in _NOW_BLOCKERS and nxt not in _SETTLED_AFTER_NOW:
             end = i
         elif (
@@ -936,6 +978,30 @@ def _now_cues(tokens: list[Token], source: str) -> list[str]:
         if words not in found:
             found.append(words)
     return found
+
+
+_STATED_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?(?:years?\s*old|year-old|yrs?\s*old|yo|y/o)?\b")
+_PARTNER_AFTER = re.compile(r"^\W{0,3}(?:boyfriend|girlfriend|partner|lover|fianc[eé])\b")
+_PARTNER_BEFORE = re.compile(
+    r"\b(?:boyfriend|girlfriend|partner|father|dad)(?: of the baby)?(?: who)? is(?: a| an)?\s*$"
+)
+
+
+def _adult_partner(normalised: str, ages: list[float]) -> str | None:
+    """The words stating an adult partner's age beside a child's: "15yo ... her 32 year old boyfriend"."""
+    if not any(age < 18 * 12 for age in ages):
+        return None
+    for found in _STATED_AGE.finditer(normalised):
+        if not 18 <= int(found.group(1)) <= 80:
+            continue
+        after = _PARTNER_AFTER.search(normalised[found.end() : found.end() + 20])
+        if after:
+            return normalised[found.start() : found.end() + after.end()]
+        window = max(0, found.start() - 40)
+        before = _PARTNER_BEFORE.search(normalised[window : found.start()])
+        if before:
+            return normalised[window + before.start() : found.end()]
+    return None
 
 
 def _gate_open(gate: _Derived, tokens: list[Token], sentence: int, source: str, ages: list[float]) -> bool:

@@ -180,3 +180,49 @@ def test_any_role_working_with_children_reads_as_staff(content: Content) -> None
         result = triage(content, f"The {role} slapped a child.")
         assert "allegation_against_professional" in {i.id for i in result.indicators}, role
         assert "lado" in {r.id for r in result.routes}
+
+
+# --- The training corpus: many more descriptions, written in other words -------------------------
+
+TRAINING = yaml.safe_load((Path(__file__).parent.parent / "triage_training.yaml").read_text())["cases"]
+
+
+def test_accuracy_on_the_training_corpus(content: Content, capsys: pytest.CaptureFixture[str]) -> None:
+    """Floors for tests/triage_training.yaml: most levels accepted, no level-4 case under-triaged, every danger flagged."""
+    results = [(case, triage(content, case["text"])) for case in TRAINING]
+    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
+    under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
+    dangers = [c for c, _ in results if c.get("immediate_danger")]
+    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
+    false_alarms = sum(r.immediate_danger and not c.get("immediate_danger") for c, r in results)
+    with capsys.disabled():
+        print(
+            f"\ntriage on tests/triage_training.yaml: {accepted}/{len(TRAINING)} accepted, "
+            f"level-4 under-triaged {len(under4)}, immediate danger {len(dangers) - len(missed)}/{len(dangers)} "
+            f"(false alarms {false_alarms})"
+        )
+    assert len(TRAINING) >= 150
+    assert accepted / len(TRAINING) >= 0.9
+    assert not under4
+    assert not missed
+
+
+def test_immediacy_reads_time_words_but_not_the_time_of_telling(content: Content) -> None:
+    assert triage(content, "She says her stepdad hits her and she is going home to him tonight.").immediate_danger
+    assert triage(content, "Boy of 12 has a knife in his bag right now.").immediate_danger
+    assert not triage(content, "Pupil told me this morning that his dad hits him.").immediate_danger
+    assert not triage(content, "Dad hits him on Mondays.").immediate_danger
+    assert not triage(content, "His dad hits him but he is not in immediate danger tonight.").immediate_danger
+
+
+def test_negation_covers_a_list(content: Content) -> None:
+    ids = _ids(content, "No concerns about drugs, alcohol or exploitation.", negated=True)
+    assert "cse_risk" in ids
+    assert triage(content, "No concerns about drugs, alcohol or exploitation.").suggested_level == 1
+
+
+def test_clinical_ages_and_an_adult_partner(content: Content) -> None:
+    assert ages_in_months(normalise("baby 6/12")) == [6.0]
+    assert "unexplained_injury_baby" in _ids(content, "Baby 4/12 has a bruise on his ear.")
+    assert "pregnant_by_adult" in _ids(content, "15yo girl seeing a 32 year old boyfriend.")
+    assert "pregnant_by_adult" not in _ids(content, "15yo girl seeing her 16 year old boyfriend.")
