@@ -38,6 +38,11 @@ log = logging.getLogger("threshold.security")
 
 # Never rate limited: probes from the orchestrator and the metrics scraper must always get through.
 RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+# Paths whose callers legitimately share one address: a classroom of phones on one Wi-Fi polling and voting,
+# and a Rasa server calling its action server several times per user message. They get their own, larger bucket.
+RATE_LIMIT_SCALE = {"/api/v1/classrooms": 10, "/rasa/": 20, "/webhooks/rest/": 5}
+# Rasa sends the whole conversation tracker with every action call; it outgrows the public limit.
+BODY_LIMIT_OVERRIDES = {"/rasa/webhook": 1024 * 1024}
 _WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 # Swagger UI and ReDoc load their code from a CDN and start it with an inline script; only they get this.
 _DOCS_CSP = (
@@ -184,10 +189,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = BODY_LIMIT_OVERRIDES.get(scope.get("path", ""), self.max_bytes)
         length = _header(scope, b"content-length")
-        if length is not None and (not length.strip().isdigit() or int(length) > self.max_bytes):
+        if length is not None and (not length.strip().isdigit() or int(length) > max_bytes):
             if length.strip().isdigit():
-                await _too_large(self.max_bytes)(scope, receive, send)
+                await _too_large(max_bytes)(scope, receive, send)
             else:
                 await _error(400, "bad_request", "The Content-Length header is not a number.")(scope, receive, send)
             return
@@ -199,8 +205,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -213,7 +219,15 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(max_bytes)(scope, receive, send)
+
+
+def _rate_bucket(path: str) -> tuple[str, int]:
+    """The counter bucket and limit multiplier for a path."""
+    for prefix, scale in RATE_LIMIT_SCALE.items():
+        if path.startswith(prefix):
+            return prefix, scale
+    return "", 1
 
 
 class RateLimit:
@@ -237,13 +251,15 @@ class RateLimit:
         now = time.time()
         window_start = int(now // self.window) * self.window
         client = hashlib.blake2b(client_address(scope, self.proxies).encode(), digest_size=8).hexdigest()
+        bucket, scale = _rate_bucket(scope.get("path", ""))
+        limit = self.limit * scale
         try:
-            count = await anyio.to_thread.run_sync(store.incr, f"ratelimit:{client}:{window_start}", 1, self.window)
+            count = await anyio.to_thread.run_sync(store.incr, f"ratelimit:{client}:{bucket}:{window_start}", 1, self.window)
         except StoreUnavailable:
             count = 0
-        if count > self.limit:
+        if count > limit:
             retry_after = max(1, math.ceil(window_start + self.window - now))
-            message = f"Too many requests: the limit is {self.limit} every {self.window} seconds. Try again shortly."
+            message = f"Too many requests: the limit is {limit} every {self.window} seconds. Try again shortly."
             await _error(429, "too_many_requests", message, {"Retry-After": str(retry_after)})(scope, receive, send)
             return
         await self.app(scope, receive, send)

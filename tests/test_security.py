@@ -285,6 +285,23 @@ def test_rate_limit_is_shared_by_processes_through_the_store(tmp_path: Path) -> 
         assert second.get("/version").status_code == 429
 
 
+def test_classrooms_and_rasa_have_their_own_larger_buckets(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, rate_limit="2/minute")) as client:
+        assert [client.get("/version").status_code for _ in range(3)] == [200, 200, 429]
+        # a room of phones shares one address: classroom calls are counted apart, with ten times the budget
+        codes = [client.get("/api/v1/classrooms/NOROOM/public").status_code for _ in range(21)]
+        assert codes[:20] == [404] * 20
+        assert codes[20] == 429
+        assert client.get("/rasa/health").status_code == 200
+
+
+def test_rasa_webhook_accepts_a_large_tracker(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, max_body_bytes=2048)) as client:
+        big = {"next_action": "action_threshold_nonexistent", "sender_id": "s", "tracker": {"sender_id": "s", "events": [{"event": "user", "text": "x" * 3000}]}}
+        assert client.post("/rasa/webhook", json=big).status_code == 404  # reached the action server
+        assert client.post("/api/v1/assessments", json={"description": "x" * 3000}).status_code == 413
+
+
 def test_forwarded_for_is_believed_only_from_trusted_proxies(tmp_path: Path) -> None:
     with TestClient(make_app(tmp_path, rate_limit="2/minute")) as direct:
         codes = [direct.get("/version", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code for i in range(3)]

@@ -79,7 +79,7 @@ class RasaInvalidBody(BaseModel):
 
 class RasaServerError(BaseModel):
     error: str
-    request_body: Any = None
+    action_name: str | None = None
 
 
 @dataclass
@@ -197,9 +197,10 @@ async def webhook(request: Request) -> JSONResponse:
     except ActionMissingDomainException as exc:
         log.debug("%s", exc)
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
-    except Exception as exc:
+    except Exception:
         log.exception("action %s failed", action_call.get("next_action"))
-        return JSONResponse({"error": str(exc), "request_body": action_call}, status_code=500)
+        # rasa-sdk echoes the request body here; ours would carry the user's words, so it names the action only.
+        return JSONResponse({"error": "The action failed.", "action_name": action_call.get("next_action")}, status_code=500)
     return JSONResponse(result.model_dump() if result else None)
 
 
