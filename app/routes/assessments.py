@@ -61,8 +61,14 @@ def render(content: Content, assessment_id: str, state: engine.State) -> Assessm
     )
 
 
+def as_json(out: AssessmentOut, status_code: int = 200) -> Response:
+    """The response as JSON bytes. Why: `out` is already a validated model; handing FastAPI a Response skips
+    its second validation of the whole outcome and, for these sync routes, a thread-pool hop (bench/load.py)."""
+    return Response(out.model_dump_json(by_alias=True), status_code=status_code, media_type="application/json")
+
+
 @router.post("", status_code=201, response_model=AssessmentOut, responses=ERRORS)
-def start_assessment(content: ContentDep, store: StoreDep, settings: SettingsDep, body: AssessmentIn | None = None) -> AssessmentOut:
+def start_assessment(content: ContentDep, store: StoreDep, settings: SettingsDep, body: AssessmentIn | None = None) -> Response:
     """Start an assessment. The first questions always ask whether a child is in immediate danger."""
     state = engine.new_state()
     if body and body.description and body.description.strip():
@@ -72,19 +78,19 @@ def start_assessment(content: ContentDep, store: StoreDep, settings: SettingsDep
     assessment_id = new_id()
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, None)
     count_assessment_started(triaged=bool(body and body.description and body.description.strip()))
-    return render(content, assessment_id, state)
+    return as_json(render(content, assessment_id, state), 201)
 
 
 @router.get("/{assessment_id}", response_model=AssessmentOut, responses=ERRORS)
-def get_assessment(assessment_id: str, content: ContentDep, store: StoreDep) -> AssessmentOut:
+def get_assessment(assessment_id: str, content: ContentDep, store: StoreDep) -> Response:
     state, _ = _load(store, assessment_id)
-    return render(content, assessment_id, state)
+    return as_json(render(content, assessment_id, state))
 
 
 @router.post("/{assessment_id}/answers", response_model=AssessmentOut, responses=ERRORS)
 def answer_question(
     assessment_id: str, body: AnswerIn, content: ContentDep, store: StoreDep, settings: SettingsDep
-) -> AssessmentOut:
+) -> Response:
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
     state, version = _load(store, assessment_id)
     was_complete = engine.pending_question(content, state) is None
@@ -93,16 +99,16 @@ def answer_question(
     analytics.count_completed_assessment(store, content, assessment_id, state, settings.session_ttl_seconds)
     out = render(content, assessment_id, state)
     count_answer(was_complete, out.outcome.level if out.outcome else None)
-    return out
+    return as_json(out)
 
 
 @router.post("/{assessment_id}/back", response_model=AssessmentOut, responses=ERRORS)
-def go_back(assessment_id: str, content: ContentDep, store: StoreDep, settings: SettingsDep) -> AssessmentOut:
+def go_back(assessment_id: str, content: ContentDep, store: StoreDep, settings: SettingsDep) -> Response:
     """Undo the last answer."""
     state, version = _load(store, assessment_id)
     state = engine.back(content, state)
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
-    return render(content, assessment_id, state)
+    return as_json(render(content, assessment_id, state))
 
 
 @router.delete("/{assessment_id}", status_code=204, responses=ERRORS)
