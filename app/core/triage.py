@@ -17,6 +17,9 @@ Extra recognisers are declared per indicator in YAML under `triage:` (all option
     age_under_months: 12          #   ... a child in the text is younger than this
     age_under_years: 13 / age_at_least_years: 16
     adult_partner: true           # fires when a child's age (under 18) and an adult partner's age are both stated
+    concepts: [{together: [[hit, punch*], [child, old]], unless: [another child]}]
+                                  # a concept: one word of every group in one sentence, none negated, and none
+                                  # of the `unless` phrases in that sentence (for wording no phrase list foresees)
 Without `of`, the conditions gate the indicator's own phrases.
 """
 
@@ -261,6 +264,9 @@ _NOW = tuple(
         "rang 999",
         "called 999",
         "on the phone",
+        "nobody else",
+        "no one else",
+        "no other adult",
     ]
 )
 # Cues that often date the *telling* rather than the harm ("told me this morning that dad hits him"): they count
@@ -481,6 +487,13 @@ class _Derived:
 
 
 @dataclass(frozen=True)
+class _Concept:
+    indicator_id: str
+    groups: tuple[tuple[tuple[str, bool], ...], ...]  # each group: (stem, or prefix when True) alternatives
+    unless: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]  # (phrase parts, exact): rule it out in that sentence
+
+
+@dataclass(frozen=True)
 class TriageIndex:
     """Everything triage needs from the content, compiled once: phrases by first word, numeric recognisers."""
 
@@ -493,6 +506,7 @@ class TriageIndex:
     domain_of: dict[str, str]
     questions_for: dict[str, list[str]] = field(default_factory=dict)  # indicator id -> question ids
     adult_partner: tuple[str, ...] = ()  # indicators read from "15 year old ... her 32 year old boyfriend"
+    concepts: tuple[_Concept, ...] = ()  # word groups that must meet in one sentence (`triage.together`)
 
 
 _HINT_KEYS = frozenset(
@@ -509,6 +523,7 @@ _HINT_KEYS = frozenset(
         "now",
         "past_counts",
         "adult_partner",
+        "concepts",
     }
 )
 
@@ -545,6 +560,7 @@ def build_index(content: m.Content) -> TriageIndex:
     gated: dict[str, _Derived] = {}
     history_exempt: set[str] = set()
     adult_partner: list[str] = []
+    concepts: list[_Concept] = []
     for indicator in content.indicators.values():
         hints: Mapping[str, Any] = indicator.triage or {}
         unknown = set(hints) - _HINT_KEYS
@@ -588,6 +604,17 @@ def build_index(content: m.Content) -> TriageIndex:
             else:
                 for first in _CLASSES.get(parts[0][0], {parts[0][0]}):
                     by_first[first].append(phrase)
+        for concept in hints.get("concepts", []):
+            # Each alternative in a group is one word (or "word*" for a prefix).
+            groups = tuple(
+                tuple(
+                    (normalise(w[:-1]), True) if w.endswith("*") else (stem(normalise(w)), False)
+                    for w in map(str, group)
+                )
+                for group in concept["together"]
+            )
+            unless = tuple(_phrase_parts(str(u)) for u in concept.get("unless", []))
+            concepts.append(_Concept(indicator.id, groups, unless))
         if hints.get("adult_partner"):
             adult_partner.append(indicator.id)
         if "attendance_below" in hints:
@@ -615,6 +642,7 @@ def build_index(content: m.Content) -> TriageIndex:
         {i.id: i.domain for i in content.indicators.values()},
         dict(questions_for),
         tuple(adult_partner),
+        tuple(concepts),
     )
 
 
@@ -897,6 +925,24 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         if any(tokens[i].stem in _SIBLINGS for i in range(max(0, match.first - 4), match.first)):
             reading.notes.setdefault(indicator_id, "The words may be about a sibling; check who is at risk.")
 
+    for concept in index.concepts:
+        words = _concept_words(concept, tokens, clauses, listed, source)
+        if words and concept.indicator_id not in reading.present:
+            stems = _sentence_stems(tokens, words[1])
+            past = any(s in _HISTORY for s in stems) or _has_sequence(_without_passive_used(stems), _HISTORY_PAIRS)
+            if past and concept.indicator_id not in index.history_exempt and not any(s in _CURRENT for s in stems):
+                reading.historic.add(concept.indicator_id)
+                reading.evidence[concept.indicator_id].extend(words[0])
+                continue
+            reading.present.add(concept.indicator_id)
+            current_sentences[concept.indicator_id].add(words[1])
+            reading.evidence[concept.indicator_id].extend(
+                w for w in words[0] if w not in reading.evidence[concept.indicator_id]
+            )
+            reading.notes.setdefault(
+                concept.indicator_id, "Read from words that appear together: " + ", ".join(words[0]) + "."
+            )
+
     for rule in index.derived:
         sentences = {s for base in rule.of for s in current_sentences.get(base, ())}
         if any(_gate_open(rule, tokens, s, source, ages) for s in sentences):
@@ -936,6 +982,24 @@ for _cue in _NOW:
     _NOW_BY_FIRST[_cue[0]].append(_cue)
 
 
+_CUE_NEGATION_GAP = frozenset(
+    stem(w)
+    for w in ["in", "any", "immediate", "danger", "risk", "plan", "plans", "to", "travel", "go", "going", "at", "the"]
+)
+
+
+def _cue_negated(stems: list[str], tokens: list[Token], i: int) -> bool:
+    """ "not in immediate danger tonight", "no plans to travel this weekend"; but not "has not returned since last night"."""
+    for j in range(i - 1, max(-1, i - 5), -1):
+        if tokens[j].sentence != tokens[i].sentence:
+            return False
+        if stems[j] in _NEGATORS:
+            return True
+        if stems[j] not in _CUE_NEGATION_GAP:
+            return False
+    return False
+
+
 def _now_cues(tokens: list[Token], source: str) -> list[str]:
     """The words anywhere in the description that put it in the present or the next few hours."""
     found: list[str] = []
@@ -972,12 +1036,49 @@ def _now_cues(tokens: list[Token], source: str) -> list[str]:
         if end is None or end >= len(tokens):
             continue
         # "not in immediate danger tonight", "no plans to travel this weekend": a negated cue does not count.
-        if any(stems[j] in _NEGATORS for j in range(max(0, i - 4), i) if tokens[j].sentence == token.sentence):
+        if _cue_negated(stems, tokens, i):
             continue
         words = source[token.start : tokens[end].end]
         if words not in found:
             found.append(words)
     return found
+
+
+def _concept_words(
+    concept: _Concept, tokens: list[Token], clauses: list[int], listed: set[int], source: str
+) -> tuple[list[str], int] | None:
+    """The words, one per group, that meet in one sentence (none negated), and that sentence; else None."""
+    by_sentence: dict[int, list[int]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        if token.word != ",":
+            by_sentence[token.sentence].append(i)
+    for sentence, indices in by_sentence.items():
+        chosen: list[int] = []
+        for group in concept.groups:
+            hit = next(
+                (
+                    i
+                    for i in indices
+                    if any(_part_matches(part, tokens[i]) for part in group)
+                    and clauses[i] not in listed
+                    and not _negation_reaches(tokens, clauses, i)
+                ),
+                None,
+            )
+            if hit is None:
+                break
+            chosen.append(hit)
+        else:
+            sentence_tokens = [tokens[i] for i in indices]
+            if any(
+                any(_match_exact(parts, sentence_tokens, k) is not None for k in range(len(sentence_tokens)))
+                if exact
+                else _contains(sentence_tokens, parts)
+                for parts, exact in concept.unless
+            ):
+                continue
+            return [source[tokens[i].start : tokens[i].end] for i in chosen], sentence
+    return None
 
 
 _STATED_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?(?:years?\s*old|year-old|yrs?\s*old|yo|y/o)?\b")
