@@ -97,9 +97,16 @@ def configure_logging(level: str) -> None:
 
 def route_template(scope: Scope) -> str:
     """`/api/v1/assessments/{assessment_id}`, not the id itself; unmatched paths share one label."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str):
+        return path
+    endpoint = scope.get("endpoint")  # FastAPI sets `route` for API routes only: plain routes and mounts
+    if endpoint is None:
+        return "unmatched"
+    mounted_at = str(scope.get("root_path", "")).removeprefix(str(scope.get("app_root_path", "")))
+    if mounted_at:
+        return f"{mounted_at}/{{path}}"  # static files: one label per mount, never the file name
+    return str(getattr(endpoint, "__name__", type(endpoint).__name__))
 
 
 class ObservabilityMiddleware:

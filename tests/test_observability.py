@@ -7,12 +7,15 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.observability import JsonFormatter
+from app.observability import JsonFormatter, install_observability
 from tests.walk import answer_for
 
 
@@ -137,3 +140,21 @@ def test_one_json_line_per_request_without_bodies_or_queries(
     assert created["id"] not in text
     assert "secret" not in text
     assert created["question"]["id"] not in text
+
+
+def test_plain_routes_and_mounts_get_low_cardinality_labels(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text("// a")
+    (tmp_path / "b.js").write_text("// b")
+    app = FastAPI()
+    install_observability(app, "WARNING")
+    app.mount("/static", StaticFiles(directory=tmp_path), name="static")
+    with TestClient(app) as client:
+        assert client.get("/static/a.js").status_code == 200
+        assert client.get("/static/b.js").status_code == 200
+        assert client.get("/openapi.json").status_code == 200
+        found = samples(client)
+    assert (
+        found[("threshold_http_requests_total", (("method", "GET"), ("route", "/static/{path}"), ("status", "200")))]
+        == 2
+    )
+    assert found[("threshold_http_requests_total", (("method", "GET"), ("route", "openapi"), ("status", "200")))] == 1
