@@ -151,3 +151,10 @@ def test_cli_check_prints_errors_and_fails(tmp_path: Path, capsys: pytest.Captur
     assert main(["check", str(root)]) == 1
     assert "rules/decision.yaml:1: rules: Input should be a valid list" in capsys.readouterr().out
     assert main(["check", str(FIXTURE_CONTENT)]) == 0
+
+
+def test_unknown_triage_hint_is_a_content_error(tmp_path: Path) -> None:
+    text = "domain: education\nindicators:\n  - id: attendance_low\n    level: 2\n    text: Low\n    source: s\n    triage: {attendance_belw: 90}\n"
+    errors = errors_for(tmp_path, "rules/indicators/education.yaml", text)
+    assert len(errors) == 1
+    assert errors[0].startswith("rules/indicators/education.yaml:7: indicators.0.triage: Value error, unknown triage keys ['attendance_belw']")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 # Issue 4 (escalation, timelines, partnership knowledge). Those modules define their own identical
 # Strict base, so importing them here makes no import cycle.
@@ -200,6 +200,32 @@ class LevelsFile(Strict):
 # --- rules/indicators/*.yaml --------------------------------------------------------------------
 
 
+TRIAGE_HINT_KEYS = frozenset(
+    {
+        "attendance_below",
+        "of",
+        "repeated",
+        "age_under_months",
+        "age_under_years",
+        "age_at_least_months",
+        "age_at_least_years",
+        "phrases",
+        "context",
+        "now",
+        "past_counts",
+        "adult_partner",
+        "concepts",
+    }
+)
+
+
+def _known_triage_hints(hints: dict[str, Any] | None) -> dict[str, Any] | None:
+    unknown = sorted(set(hints or {}) - TRIAGE_HINT_KEYS)
+    if unknown:
+        raise ValueError(f"unknown triage keys {unknown}; use {sorted(TRIAGE_HINT_KEYS)}")
+    return hints
+
+
 class Indicator(Sourced):
     id: Id
     level: LevelNumber
@@ -208,7 +234,9 @@ class Indicator(Sourced):
     red_flag: bool = Field(False, description="Present means immediate danger: 999 / MASH now.")
     strength: bool = Field(False, description="A protective factor: recorded, never raises the level.")
     routes: list[Id] = Field(default_factory=list, description="Routes this indicator always brings.")
-    triage: dict[str, Any] | None = Field(None, description="Extra recognisers for free text (numbers, ages).")
+    triage: Annotated[dict[str, Any] | None, AfterValidator(_known_triage_hints)] = Field(
+        None, description="Extra recognisers for free text (numbers, ages, concepts); see app/core/triage.py."
+    )
     domain: Id = Field("", description="Filled from the file's `domain:`; do not write it per indicator.")
 
 
