@@ -18,6 +18,7 @@ import time
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -59,6 +60,17 @@ class Metrics:
         self.completed = Counter("threshold_assessments_completed", "Assessments that reached an outcome.", registry=r)
         self.outcomes = Counter("threshold_outcomes", "Outcomes reached, by level (1-4).", ["level"], registry=r)
         self.triage = Counter("threshold_triage", "Free-text descriptions triaged.", registry=r)
+        self._per_request: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+
+    def for_request(self, method: str, route: str, status: int) -> tuple[Any, Any, Any]:
+        """The labelled children for one (method, route, status), looked up once: `labels()` is slow per call."""
+        key = (method, route, status)
+        found = self._per_request.get(key)
+        if found is None:
+            errors = self.errors.labels(route, str(status)) if status >= 400 else None
+            found = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route), errors)
+            self._per_request[key] = found  # a race only builds the same children twice
+        return found
 
 
 _current: ContextVar[Metrics | None] = ContextVar("threshold_metrics", default=None)
@@ -143,21 +155,21 @@ class ObservabilityMiddleware:
     def _record(self, scope: Scope, request_id: str, status: int, elapsed: float) -> None:
         method = scope["method"]
         route = route_template(scope)
-        self.metrics.requests.labels(method, route, str(status)).inc()
-        self.metrics.latency.labels(method, route).observe(elapsed)
-        if status >= 400:
-            self.metrics.errors.labels(route, str(status)).inc()
+        count, latency, errors = self.metrics.for_request(method, route, status)
+        count.inc()
+        latency.observe(elapsed)
+        if errors is not None:
+            errors.inc()
         if request_log.isEnabledFor(logging.INFO):
-            request_log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            # A record built directly and handed to the logger's handlers: Logger.info would also look up
+            # the caller's file and line on every request, which costs more than the rest of this method.
+            record = logging.LogRecord(request_log.name, logging.INFO, __file__, 0, "request", None, None)
+            record.request_id = request_id
+            record.method = method
+            record.route = route
+            record.status = status
+            record.duration_ms = round(elapsed * 1000, 2)
+            request_log.handle(record)
 
 
 def install_observability(app: FastAPI, log_level: str) -> None:

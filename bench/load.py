@@ -1,0 +1,409 @@
+"""Load benchmark: C practitioners each completing whole assessments, closed loop, for D seconds.
+
+    python bench/load.py [--concurrency 32] [--duration 10] [--stores sqlite,redis] [--record]
+
+Starts, each as a subprocess with one uvicorn worker on a free loopback port: the no-op yardstick
+(bench/noop_app.py), the app on SQLite, and the app on Redis (a throwaway redis-server). One client
+(a minimal keep-alive HTTP/1.1 client on asyncio, one connection per practitioner) drives all three. Prints turns per second (a turn is one request: start or
+answer), latency percentiles, errors, the ratio app turns/s / no-op requests/s, time from launch to
+ready, resident memory after the load, and the triage time per description. `--record` writes the
+table to bench/RESULTS.md.
+
+Targets (issue 8), on a 2-core machine: ratio >= 0.5 at C=32 on SQLite and Redis, p99 < 25 ms,
+zero errors, start-up < 2 s, < 150 MB resident per worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+MAX_DURATION = 120.0
+TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "startup_s": 2.0, "rss_mb": 150.0}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    name: str
+    module: str
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    startup_s: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "uvicorn", self.module, "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--no-access-log", "--log-level", "warning"]  # the app logs its own JSON line per request
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited during start-up (run the command by hand: {' '.join(command)})")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.perf_counter() - started > 60:
+                raise RuntimeError(f"{self.name} was not ready within 60 s")
+            time.sleep(0.01)
+        self.startup_s = time.perf_counter() - started
+
+    def cpu_seconds(self) -> float:
+        assert self.process is not None
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
+
+    def rss_mb(self) -> float:
+        assert self.process is not None
+        return psutil.Process(self.process.pid).memory_info().rss / 2**20
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class Run:
+    name: str
+    turns: int = 0
+    errors: int = 0
+    assessments: int = 0
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    startup_s: float = 0.0
+    rss_mb: float = 0.0
+    cpu_ms_per_turn: float = 0.0
+    concurrency: int = 0
+    light: Run | None = None  # the same target at light load, for latency without queueing
+    error_samples: list[str] = field(default_factory=list)
+
+    def record(self, elapsed: float, ok: bool, detail: str = "") -> None:
+        self.turns += 1
+        self.latencies.append(elapsed)
+        if not ok:
+            self.errors += 1
+            if len(self.error_samples) < 3:
+                self.error_samples.append(detail[:200])
+
+    @property
+    def per_second(self) -> float:
+        return self.turns / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection per simulated practitioner.
+
+    Why not httpx: on a 2-core machine the client shares the CPU with the server, and httpx spends several
+    times the server's own time per request; this minimal client keeps the measurement about the server.
+    It handles exactly what the app sends: a status line, headers with Content-Length, a JSON body.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        payload = b"" if body is None else json.dumps(body).encode()
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(payload)}\r\n"
+        if body is not None:
+            head += "Content-Type: application/json\r\n"
+        self.writer.write(head.encode() + b"\r\n" + payload)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("the server closed the connection")
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        data = await self.reader.readexactly(length) if length else b""
+        return int(status_line.split()[1]), json.loads(data) if data else None
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def choose_answer(question: dict[str, Any], rng: random.Random) -> str | list[str]:
+    """A plausible practitioner: mostly definite answers, sometimes "don't know", never immediate danger."""
+    values = [o["value"] for o in question["options"] if o["value"] != "unknown"]
+    if question["section"] == "immediate_danger":
+        return "no"
+    if rng.random() < 0.1:
+        return "unknown"
+    if question["kind"] == "multiple_choice":
+        return rng.sample(values, k=rng.randint(0, min(2, len(values))))
+    return rng.choice(values)
+
+
+async def practitioner(port: int, run: Run, until: float, seed: int) -> None:
+    """Complete whole assessments, one request after another, until the time is up."""
+    rng = random.Random(seed)
+    connection = Connection(port)
+    try:
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            status, body = await connection.request("POST", "/api/v1/assessments", {})
+            run.record(time.perf_counter() - started, status == 201, str(body))
+            if status != 201:
+                continue
+            while body["status"] == "in_progress" and time.perf_counter() < until:
+                question = body["question"]
+                payload = {"question_id": question["id"], "value": choose_answer(question, rng)}
+                started = time.perf_counter()
+                status, body = await connection.request("POST", f"/api/v1/assessments/{body['id']}/answers", payload)
+                run.record(time.perf_counter() - started, status == 200, str(body))
+                if status != 200:
+                    break
+            else:
+                if body["status"] == "complete":
+                    run.assessments += 1
+    finally:
+        connection.close()
+
+
+async def noop_caller(port: int, run: Run, until: float, seed: int) -> None:
+    payload = {"question_id": "danger_now", "value": "no"}
+    connection = Connection(port)
+    try:
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            status, body = await connection.request("POST", "/noop", payload)
+            run.record(time.perf_counter() - started, status == 200, str(body))
+    finally:
+        connection.close()
+
+
+async def drive(server: Server, concurrency: int, duration: float, warmup: float) -> Run:
+    caller = noop_caller if server.module.startswith("bench.") else practitioner
+    warm = Run(server.name)
+    until = time.perf_counter() + warmup
+    await asyncio.gather(*(caller(server.port, warm, until, -i) for i in range(concurrency)))
+    run = Run(server.name, startup_s=server.startup_s, concurrency=concurrency)
+    cpu_before = server.cpu_seconds()
+    started = time.perf_counter()
+    until = started + duration
+    await asyncio.gather(*(caller(server.port, run, until, i) for i in range(concurrency)))
+    run.seconds = time.perf_counter() - started
+    run.cpu_ms_per_turn = (server.cpu_seconds() - cpu_before) / max(run.turns, 1) * 1000
+    run.rss_mb = server.rss_mb()
+    return run
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.02)
+    process.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+def triage_ms_per_description() -> tuple[float, int] | None:
+    """Mean time of app.core.triage.triage over the hold-out descriptions (index built first, not timed)."""
+    try:
+        from app.core import triage as triage_module
+    except ImportError:
+        return None
+    import yaml
+
+    from app.config import Settings
+    from app.content import load_content
+
+    content = load_content(Settings().content_dir)
+    triage_module.triage_index(content)
+    texts = [case["text"] for case in yaml.safe_load((ROOT / "bench" / "holdout.yaml").read_text())["cases"]]
+    started = time.perf_counter()
+    rounds = 3
+    for _ in range(rounds):
+        for text in texts:
+            triage_module.triage(content, text)
+    return (time.perf_counter() - started) / (rounds * len(texts)) * 1000, len(texts)
+
+
+def machine() -> str:
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, load average before the run {load}"
+
+
+def report(runs: list[Run], noop: Run, concurrency: int, duration: float, triage: tuple[float, int] | None) -> str:
+    def mark(ok: bool) -> str:
+        return "" if ok else " ✗"
+
+    lines = [
+        f"Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}  ",
+        f"Machine: {machine()}  ",
+        f"Load: C={concurrency} practitioners, closed loop, {duration:g} s after a warm-up; one uvicorn worker each; "
+        "rate limit off; request logging on (INFO, to /dev/null).",
+        "",
+        "| target | turns/s | ratio to no-op | p50 ms | p95 ms | p99 ms | errors | assessments | start-up s | RSS MB "
+        "| server CPU ms/turn |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in [noop, *runs]:
+        is_noop = run is noop
+        ratio = run.per_second / noop.per_second if noop.per_second else 0.0
+        lines.append(
+            f"| {run.name} | {run.per_second:.0f} | "
+            + ("1 (yardstick)" if is_noop else f"{ratio:.2f}{mark(ratio >= TARGETS['ratio'])}")
+            + f" | {run.percentile_ms(50):.1f} | {run.percentile_ms(95):.1f} | "
+            f"{run.percentile_ms(99):.1f}{'' if is_noop else mark(run.percentile_ms(99) < TARGETS['p99_ms'])} | "
+            f"{run.errors}{'' if is_noop else mark(run.errors == 0)} | {'-' if is_noop else run.assessments} | "
+            f"{run.startup_s:.2f}{'' if is_noop else mark(run.startup_s < TARGETS['startup_s'])} | "
+            f"{run.rss_mb:.0f}{'' if is_noop else mark(run.rss_mb < TARGETS['rss_mb'])} | {run.cpu_ms_per_turn:.2f} |"
+        )
+    light = [run for run in runs if run.light is not None]
+    if light:
+        lines += [
+            "",
+            "Latency at light load (no queueing: what one practitioner waits for):",
+            "",
+            "| target | C | turns/s | p50 ms | p95 ms | p99 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for run in light:
+            assert run.light is not None
+            p99 = run.light.percentile_ms(99)
+            lines.append(
+                f"| {run.name} | {run.light.concurrency} | {run.light.per_second:.0f} | {run.light.percentile_ms(50):.1f} | "
+                f"{run.light.percentile_ms(95):.1f} | {p99:.1f}{mark(p99 < TARGETS['p99_ms'])} | {run.light.errors} |"
+            )
+    lines.append("")
+    if triage:
+        lines.append(f"Triage: {triage[0]:.2f} ms per description (mean over {triage[1]} hold-out descriptions, x3).")
+    else:
+        lines.append("Triage: app/core/triage.py not present.")
+    lines.append("Targets: ratio ≥ 0.5, p99 < 25 ms, zero errors, start-up < 2 s, RSS < 150 MB; ✗ marks a miss.")
+    for run in runs:
+        for sample in run.error_samples:
+            lines.append(f"Error sample ({run.name}): {sample}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--concurrency", "-c", type=int, default=32)
+    parser.add_argument(
+        "--duration", "-d", type=float, default=10.0, help=f"seconds per target (at most {MAX_DURATION:g})"
+    )
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--light", type=int, default=1, help="also measure the app at this concurrency (0: skip)")
+    parser.add_argument("--stores", default="sqlite,redis", help="comma-separated: sqlite, redis")
+    parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
+    args = parser.parse_args()
+    duration = min(max(args.duration, 1.0), MAX_DURATION)
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+
+    with tempfile.TemporaryDirectory(prefix="threshold-bench-") as tmp:
+        base_env = {"THRESHOLD_RATE_LIMIT": "off", "THRESHOLD_DATA_DIR": tmp, "THRESHOLD_LOG_LEVEL": "INFO"}
+        redis_process = None
+        servers = [Server("no-op FastAPI", "bench.noop_app:app", {})]
+        if "sqlite" in stores:
+            servers.append(
+                Server(
+                    "app, SQLite", "app.main:app", {**base_env, "THRESHOLD_SESSION_STORE": f"sqlite:///{tmp}/bench.db"}
+                )
+            )
+        if "redis" in stores:
+            if shutil.which("redis-server") is None:
+                print(
+                    "redis-server not installed: skipping the Redis run (make system-deps installs it)", file=sys.stderr
+                )
+            else:
+                redis_process, redis_url = start_redis(Path(tmp))
+                servers.append(Server("app, Redis", "app.main:app", {**base_env, "THRESHOLD_SESSION_STORE": redis_url}))
+        runs = []
+        try:
+            for server in servers:
+                server.start()
+                try:
+                    runs.append(asyncio.run(drive(server, args.concurrency, duration, args.warmup)))
+                    if args.light and not server.module.startswith("bench."):
+                        runs[-1].light = asyncio.run(drive(server, args.light, min(duration, 5.0), 0.5))
+                finally:
+                    server.stop()
+                print(f"{server.name}: {runs[-1].per_second:.0f}/s", file=sys.stderr)
+        finally:
+            for server in servers:
+                server.stop()
+            if redis_process is not None:
+                redis_process.terminate()
+                redis_process.wait()
+
+    table = report(runs[1:], runs[0], args.concurrency, duration, triage_ms_per_description())
+    print(table)
+    if args.record:
+        RESULTS.write_text(
+            "# Load benchmark results\n\n"
+            "Written by `python bench/load.py --record` (`make bench` runs it without recording). "
+            "Re-run and commit when the figures change.\n\n" + table + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
