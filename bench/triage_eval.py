@@ -63,8 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         found = ", ".join(
             f"{i.id}({i.level}{'-neg' if i.negated else ''}{'-hist' if i.historic else ''})" for i in result.indicators
         )
-        if not ok or danger_miss:
-            misses.append(f"  {case['id']:<10} accept={accept} got={level} danger={result.immediate_danger}  [{found}]")
+        false_alarm = result.immediate_danger and not case.get("immediate_danger")
+        if not ok or danger_miss or false_alarm:
+            tag = " FALSE-ALARM" if false_alarm else (" DANGER-MISSED" if danger_miss else "")
+            misses.append(
+                f"  {case['id']:<10} accept={accept} got={level} danger={result.immediate_danger}{tag}  [{found}]"
+            )
         elif args.verbose and not args.summary:
             print(f"  ok {case['id']:<10} got={level} [{found}]")
 

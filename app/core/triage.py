@@ -16,11 +16,21 @@ Extra recognisers are declared per indicator in YAML under `triage:` (all option
     repeated: true                #   ... the same sentence says it happens often or is getting worse
     age_under_months: 12          #   ... a child in the text is younger than this
     age_under_years: 13 / age_at_least_years: 16
+    now: true                     #   ... an immediacy cue is near (see _NOW_PRESENT: present / near / recent)
+    now: {recent_of: [missing_episode]}   # as `now: true`; for these bases a just-past time ("last night") counts
+    age_under_years: {years: 13, older_reads_as: neglect_concerns}
+                                  # about young children: when every child age stated is at least 13, it reads as
+                                  # `older_reads_as` instead; with no age stated it holds (never understate)
     adult_partner: true           # fires when a child's age (under 18) and an adult partner's age are both stated
-    concepts: [{together: [[hit, punch*], [child, old]], unless: [another child]}]
+    concepts: [{together: [[hit, punch*], [child, old]], unless: [another child], now: true}]
                                   # a concept: one word of every group in one sentence, none negated, and none
-                                  # of the `unless` phrases in that sentence (for wording no phrase list foresees)
+                                  # of the `unless` phrases in that sentence (for wording no phrase list foresees);
+                                  # with `now: true`, only beside an immediacy cue
 Without `of`, the conditions gate the indicator's own phrases.
+
+Who did what: a match in a domain about the child's own behaviour is set aside when the nearest person before it
+in its clause is an adult ("mum self-harms"), and one in a domain about the parents is set aside when that person
+is a child ("the 14 year old drinks cider"); a match beside a sibling carries a note to check who is at risk.
 """
 
 from __future__ import annotations
@@ -177,38 +187,34 @@ _REPEATED = frozenset(
     ]
 )
 _REPEATED_PAIRS = (("every",), ("each",), ("most", "day"), ("all", "time"), ("more", "often"), ("for", "day"))
-# Immediacy: words that put a harm in the present moment or the next few hours. With a level-4 harm anywhere
-# in the description, one of these makes it immediate danger. Read over the whole description (a note says
-# what happened in one sentence and "she is going home to him tonight" in the next), never when negated
-# ("not in immediate danger").
-_NOW = tuple(
-    tuple(stem(w) for w in phrase.split())
-    for phrase in [
+
+
+# Immediacy: words that put a harm in the present moment or the next few hours. With a level-4 harm in the
+# description, a cue makes it immediate danger. Three strengths, because a cue far from the harm is weak evidence:
+# - present: the child is exposed now or within hours ("tonight", "going home to him", "alone with"); anywhere.
+# - near: words that only say "now" beside the harm ("today", "collect", "go home", "currently"): the harm's
+#   sentence or the next one ("Dad hit her. She is going home at 3:30.").
+# - recent: a just-past time ("last night", "hours ago") dates the harm, so it says danger only for harms that go on
+#   after they start (missing, an overdose, an injury): the indicator's `triage.recent_of`, near the harm.
+# Never when negated ("not in immediate danger").
+def _cue_table(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(stem(w) for w in phrase.split()) for phrase in phrases)
+
+
+_NOW_PRESENT = _cue_table(
+    [
         "right now",
         "tonight",
-        "today",
-        "this morning",
-        "this afternoon",
-        "this evening",
-        "last night",
         "at the moment",
         "as we speak",
         "in progress",
         "is happening",
-        "currently",
-        "hour ago",
-        "hours ago",
-        "minutes ago",
-        "an hour",
         "since yesterday",
         "since last night",
         "since this morning",
         "second night",
         "still missing",
         "still bleeding",
-        "tomorrow",
-        "this weekend",
-        "this week",
         "on the way",
         "on his way",
         "on her way",
@@ -218,24 +224,8 @@ _NOW = tuple(
         "flights booked",
         "flight booked",
         "waiting outside",
-        "waiting room",
         "at the gate",
-        "school gate",
-        "turned up",
         "coming to collect",
-        "collect",
-        "collecting",
-        "picking him up",
-        "picking her up",
-        "picking them up",
-        "after school",
-        "home time",
-        "gets home",
-        "get home",
-        "go home",
-        "going home",
-        "go back home",
-        "go back there",
         "refuses to go home",
         "refusing to go home",
         "will not go home",
@@ -252,23 +242,64 @@ _NOW = tuple(
         "at home with her",
         "at home with them",
         "alone with",
-        "alone with him",
-        "alone with her",
         "with him now",
         "with her now",
         "with them now",
         "there now",
         "here now",
         "alone now",
-        "hiding",
         "rang 999",
         "called 999",
+        "can hear",
+    ]
+)
+_NOW_NEAR = _cue_table(
+    [
+        "today",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "currently",
+        "tomorrow",
+        "this weekend",
+        "this week",
+        "waiting room",
+        "school gate",
+        "turned up",
+        "picking him up",
+        "picking her up",
+        "picking them up",
+        "collect",
+        "collecting",
+        "after school",
+        "home time",
+        "gets home",
+        "get home",
+        "go home",
+        "going home",
+        "go back home",
+        "go back there",
         "on the phone",
+        "hiding",
         "nobody else",
         "no one else",
         "no other adult",
     ]
 )
+_NOW_RECENT = _cue_table(
+    ["last night", "hour ago", "hours ago", "minutes ago", "an hour", "yesterday", "at lunchtime", "at lunch"]
+)
+_NOW = _NOW_PRESENT + _NOW_NEAR + _NOW_RECENT
+_CUE_KIND = dict.fromkeys(_NOW_PRESENT, "present") | dict.fromkeys(_NOW_NEAR, "near")
+_CUE_KIND |= dict.fromkeys(_NOW_RECENT, "recent")
+# "is hitting", "are fighting": a harm verb in the present progressive is happening now.
+_HARM_ING = frozenset(
+    stem(w)
+    for w in [
+        "hitting", "hurting", "beating", "attacking", "kicking", "punching", "strangling", "choking", "stabbing",
+        "threatening", "waving", "smashing", "fighting", "screaming", "shouting", "banging", "chasing", "holding",
+    ]
+)  # fmt: skip
 # Cues that often date the *telling* rather than the harm ("told me this morning that dad hits him"): they count
 # only when no reporting verb sits right beside them.
 _WEAK_NOW = frozenset(
@@ -385,6 +416,7 @@ _ADULTS = _PARENTS | frozenset(
 )
 # Domains about the child's own behaviour and health: a match there that is about an adult is set aside.
 _CHILD_DOMAINS = frozenset({"offending_substance", "self_harm", "emotional_behaviour"})
+_AGE_UNITS = frozenset(stem(w) for w in ["year", "years", "yr", "yrs"])
 _ENGLISH_HINTS = frozenset(
     [
         "the",
@@ -483,7 +515,8 @@ class _Derived:
     age_under_months: float | None
     age_at_least_months: float | None
     context: tuple[tuple[tuple[str, bool], ...], ...] = ()  # one of these must appear somewhere in the text
-    now: bool = False  # the same sentence says it is happening now ("tonight", "with him now")
+    now: bool = False  # the description says it is happening now ("tonight", "with him now"), see _NOW_PRESENT
+    recent_of: frozenset[str] = frozenset()  # bases for which a just-past time ("last night") also counts
 
 
 @dataclass(frozen=True)
@@ -491,6 +524,7 @@ class _Concept:
     indicator_id: str
     groups: tuple[tuple[tuple[str, bool], ...], ...]  # each group: (stem, or prefix when True) alternatives
     unless: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]  # (phrase parts, exact): rule it out in that sentence
+    now: bool = False  # only with an immediacy cue beside it ("is waving a knife", "tonight")
 
 
 @dataclass(frozen=True)
@@ -507,6 +541,9 @@ class TriageIndex:
     questions_for: dict[str, list[str]] = field(default_factory=dict)  # indicator id -> question ids
     adult_partner: tuple[str, ...] = ()  # indicators read from "15 year old ... her 32 year old boyfriend"
     concepts: tuple[_Concept, ...] = ()  # word groups that must meet in one sentence (`triage.together`)
+    # indicator -> (age in months, indicator it reads as instead): about young children only ("left alone" means
+    # something else at 16); applies when every child age stated is at least that, never when no age is given.
+    young_only: dict[str, tuple[float, str | None]] = field(default_factory=dict)
 
 
 _HINT_KEYS = frozenset(
@@ -561,6 +598,7 @@ def build_index(content: m.Content) -> TriageIndex:
     history_exempt: set[str] = set()
     adult_partner: list[str] = []
     concepts: list[_Concept] = []
+    young_only: dict[str, tuple[float, str | None]] = {}
     for indicator in content.indicators.values():
         hints: Mapping[str, Any] = indicator.triage or {}
         unknown = set(hints) - _HINT_KEYS
@@ -568,6 +606,12 @@ def build_index(content: m.Content) -> TriageIndex:
             raise ValueError(
                 f"indicator {indicator.id!r}: unknown triage keys {sorted(unknown)}; use {sorted(_HINT_KEYS)}"
             )
+        now = hints.get("now", False)
+        young = hints.get("age_under_years")
+        if isinstance(young, Mapping):
+            # {years: 13, older_reads_as: id}: about young children; holds when no age is stated.
+            young_only[indicator.id] = (float(young["years"]) * 12, young.get("older_reads_as"))
+            hints = {k: v for k, v in hints.items() if k != "age_under_years"}
         gate = _Derived(
             indicator.id,
             frozenset(hints.get("of", [])),
@@ -575,7 +619,8 @@ def build_index(content: m.Content) -> TriageIndex:
             _months(hints, "age_under_months", "age_under_years"),
             _months(hints, "age_at_least_months", "age_at_least_years"),
             tuple(_phrase_parts(p)[0] for p in hints.get("context", [])),
-            bool(hints.get("now", False)),
+            bool(now),
+            frozenset(now.get("recent_of", [])) if isinstance(now, Mapping) else frozenset(),
         )
         has_conditions = (
             gate.now or gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None
@@ -614,7 +659,7 @@ def build_index(content: m.Content) -> TriageIndex:
                 for group in concept["together"]
             )
             unless = tuple(_phrase_parts(str(u)) for u in concept.get("unless", []))
-            concepts.append(_Concept(indicator.id, groups, unless))
+            concepts.append(_Concept(indicator.id, groups, unless, bool(concept.get("now", False))))
         if hints.get("adult_partner"):
             adult_partner.append(indicator.id)
         if "attendance_below" in hints:
@@ -643,6 +688,7 @@ def build_index(content: m.Content) -> TriageIndex:
         dict(questions_for),
         tuple(adult_partner),
         tuple(concepts),
+        young_only,
     )
 
 
@@ -689,9 +735,29 @@ def _find_matches(index: TriageIndex, tokens: list[Token]) -> list[_Match]:
                 end = _match_rest(phrase.parts, tokens, content, position[ti])
             else:
                 end = None
-            if end is not None:
+            if end is not None and not _splits_an_expansion(tokens, ti, end):
                 matches.append(_Match(phrase, ti, end))
     return _drop_contained(matches)
+
+
+def _splits_an_expansion(tokens: list[Token], first: int, last: int) -> bool:
+    """A match that takes part of an expanded abbreviation and words outside it ("self harming ... CAMHS" is not
+    "harm ... children"). Expanded words share the abbreviation's span."""
+    if tokens[first].start == tokens[last].start:
+        return False  # wholly inside one word or abbreviation
+    # Contractions share a span too ("wasn't" -> was, not) and may be split: "not collected".
+    starts_inside = (
+        first > 0 and tokens[first - 1].start == tokens[first].start and tokens[first].word not in _CONTRACTED
+    )
+    ends_inside = (
+        last + 1 < len(tokens)
+        and tokens[last + 1].start == tokens[last].start
+        and tokens[last + 1].word not in _CONTRACTED
+    )
+    return starts_inside or ends_inside
+
+
+_CONTRACTED = frozenset({"not", "will", "is", "are", "am", "have", "would", "had", "has", "us", "s"})
 
 
 def _part_matches(part: tuple[str, bool], token: Token) -> bool:
@@ -889,6 +955,30 @@ def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> b
     return False
 
 
+_PARENT_DOMAINS = frozenset({"parental_substance_misuse", "parental_mental_health"})
+_PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "i", "we", "you"})
+PERSON_REACH = 12  # tokens back, within the sentence, to look for who a match is about
+
+
+def _nearest_person(tokens: list[Token], first: int) -> str | None:
+    """Who the words at `first` are most likely about: the nearest person named before them in the sentence.
+
+    "child" for a child word or a stated age ("14 year old"), "adult" for a parent or other adult, None when a
+    pronoun comes first (it could be anyone) or nobody is named.
+    """
+    for i in range(first - 1, max(-1, first - 1 - PERSON_REACH), -1):
+        if tokens[i].sentence != tokens[first].sentence:
+            return None
+        word = tokens[i].stem
+        if tokens[i].word in _PRONOUNS:
+            return None
+        if word in _ADULTS or word in _STAFF:
+            return "adult"
+        if word in _CHILDREN or word in _SIBLINGS or (word == "old" and i > 0 and tokens[i - 1].stem in _AGE_UNITS):
+            return "child"
+    return None
+
+
 def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: Mapping[str, str]) -> _Reading:
     tokens = tokenise(text)
     clauses = _clauses(tokens)
@@ -898,6 +988,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     reading = _Reading()
     listed = _negated_list_clauses(tokens, clauses)
     current_sentences: dict[str, set[int]] = defaultdict(set)
+    cues = _now_cues(tokens, source)
 
     for match in _find_matches(index, tokens):
         indicator_id = match.phrase.indicator_id
@@ -909,7 +1000,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             continue
         gate = index.gated.get(indicator_id)
         if match.phrase.gated and (
-            gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages)
+            gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)
         ):
             continue
         if indicators_domain.get(indicator_id) in _CHILD_DOMAINS and _about_an_adult(tokens, match, clauses):
@@ -927,6 +1018,15 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
 
     for concept in index.concepts:
         words = _concept_words(concept, tokens, clauses, listed, source)
+        if words and concept.now and not _cues_near(cues, words[1], recent=False):
+            continue
+        if (
+            words
+            and indicators_domain.get(concept.indicator_id) in _PARENT_DOMAINS
+            and _nearest_person(tokens, words[2]) == "child"
+            and not any(stem(normalise(w)) in _CHILDREN | {"old"} for w in words[0])  # "toddler swallowed methadone"
+        ):
+            continue
         if words and concept.indicator_id not in reading.present:
             stems = _sentence_stems(tokens, words[1])
             past = any(s in _HISTORY for s in stems) or _has_sequence(_without_passive_used(stems), _HISTORY_PAIRS)
@@ -944,12 +1044,17 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             )
 
     for rule in index.derived:
-        sentences = {s for base in rule.of for s in current_sentences.get(base, ())}
-        if any(_gate_open(rule, tokens, s, source, ages) for s in sentences):
+        opened = [
+            (base, s)
+            for base in rule.of
+            for s in current_sentences.get(base, ())
+            if _gate_open(rule, tokens, s, source, ages, cues, recent=base in rule.recent_of)
+        ]
+        if opened:
             reading.present.add(rule.indicator_id)
-            bases = [e for base in rule.of for e in reading.evidence.get(base, [])]
+            bases = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.evidence.get(base, [])]
             if rule.now:
-                bases += _now_cues(tokens, source)
+                bases += [w for base, s in opened for w in _cues_near(cues, s, recent=base in rule.recent_of)]
             reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
             reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
 
@@ -971,6 +1076,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
             reading.negated.discard(band)
 
+    _apply_young_only(index, reading, ages)
     # Negated only if never also seen un-negated; present beats historic.
     reading.negated -= reading.present | reading.historic
     reading.historic -= reading.present
@@ -978,7 +1084,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
 
 
 _NOW_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-for _cue in _NOW:
+for _cue in sorted(_NOW, key=len, reverse=True):  # the longest cue from a word wins ("since last night")
     _NOW_BY_FIRST[_cue[0]].append(_cue)
 
 
@@ -1000,17 +1106,24 @@ def _cue_negated(stems: list[str], tokens: list[Token], i: int) -> bool:
     return False
 
 
-def _now_cues(tokens: list[Token], source: str) -> list[str]:
-    """The words anywhere in the description that put it in the present or the next few hours."""
-    found: list[str] = []
+@dataclass(frozen=True)
+class _Cue:
+    words: str
+    sentence: int
+    kind: str  # present, near or recent (see _NOW_PRESENT)
+
+
+def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
+    """The words anywhere in the description that put it in the present or the next few hours, with their strength."""
+    found: list[_Cue] = []
     stems = [t.stem for t in tokens]
     for i, token in enumerate(tokens):
         if token.word == ",":
             continue
-        end = None
+        end, kind = None, "near"
         for cue in _NOW_BY_FIRST.get(token.stem, ()):
             if tuple(stems[i : i + len(cue)]) == cue:
-                end = i + len(cue) - 1
+                end, kind = i + len(cue) - 1, _CUE_KIND[cue]
                 break
         nxt = stems[i + 1] if i + 1 < len(tokens) and tokens[i + 1].sentence == token.sentence else ""
         prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
@@ -1028,26 +1141,40 @@ def _now_cues(tokens: list[Token], source: str) -> list[str]:
             and token.stem == "just"
             and (nxt in _JUST_VERBS or tokens[min(i + 1, len(tokens) - 1)].word.endswith("ed"))
         ):
-            end = i + 1
+            # "has just told me" dates the telling (recent); "has just turned up", "just found" is now.
+            end, kind = i + 1, "recent" if nxt in _REPORTING else "near"
         elif (
             end is None and token.stem == "go" and nxt == "to" and i + 2 < len(tokens) and stems[i + 2] in _INTENT_VERBS
         ):
-            end = i + 2
+            end, kind = i + 2, "present"
+        elif end is None and token.word in ("is", "are", "s", "re") and nxt in _HARM_ING:
+            end, kind = i + 1, "present"
         if end is None or end >= len(tokens):
             continue
         # "not in immediate danger tonight", "no plans to travel this weekend": a negated cue does not count.
         if _cue_negated(stems, tokens, i):
             continue
         words = source[token.start : tokens[end].end]
-        if words not in found:
-            found.append(words)
+        if all(c.words != words for c in found):
+            found.append(_Cue(words, token.sentence, kind))
     return found
+
+
+def _cues_near(cues: list[_Cue], sentence: int, recent: bool) -> list[str]:
+    """The cues that count for a harm read in `sentence`: present ones anywhere, the others in that sentence or
+    the one before or after ("Going to Sudan on Friday; mum says she will become a woman there.")."""
+    return [
+        c.words
+        for c in cues
+        if c.kind == "present" or (abs(c.sentence - sentence) <= 1 and (c.kind == "near" or recent))
+    ]
 
 
 def _concept_words(
     concept: _Concept, tokens: list[Token], clauses: list[int], listed: set[int], source: str
-) -> tuple[list[str], int] | None:
-    """The words, one per group, that meet in one sentence (none negated), and that sentence; else None."""
+) -> tuple[list[str], int, int] | None:
+    """The words, one per group, that meet in one sentence (none negated), that sentence and the first word's
+    index; else None."""
     by_sentence: dict[int, list[int]] = defaultdict(list)
     for i, token in enumerate(tokens):
         if token.word != ",":
@@ -1077,7 +1204,7 @@ def _concept_words(
                 for parts, exact in concept.unless
             ):
                 continue
-            return [source[tokens[i].start : tokens[i].end] for i in chosen], sentence
+            return [source[tokens[i].start : tokens[i].end] for i in chosen], sentence, min(chosen)
     return None
 
 
@@ -1105,10 +1232,37 @@ def _adult_partner(normalised: str, ages: list[float]) -> str | None:
     return None
 
 
-def _gate_open(gate: _Derived, tokens: list[Token], sentence: int, source: str, ages: list[float]) -> bool:
+def _apply_young_only(index: TriageIndex, reading: _Reading, ages: list[float]) -> None:
+    """Indicators about young children, when every child's age stated is older: read as `older_reads_as` instead."""
+    child_ages = [a for a in ages if a < 18 * 12]
+    if not child_ages:
+        return  # no age given: keep the reading about a young child (never understate)
+    for indicator_id, (months, instead) in index.young_only.items():
+        if indicator_id not in reading.present or min(child_ages) < months:
+            continue
+        reading.present.discard(indicator_id)
+        evidence = reading.evidence.pop(indicator_id, [])
+        reading.notes.pop(indicator_id, None)
+        if instead:
+            reading.present.add(instead)
+            reading.evidence[instead].extend(e for e in evidence if e not in reading.evidence[instead])
+            reading.notes.setdefault(
+                instead, f"Read with the young person's age ({min(child_ages) / 12:g}): not a young child alone."
+            )
+
+
+def _gate_open(
+    gate: _Derived,
+    tokens: list[Token],
+    sentence: int,
+    source: str,
+    ages: list[float],
+    cues: list[_Cue] | None = None,
+    recent: bool = False,
+) -> bool:
     if gate.context and not any(_contains(tokens, parts) for parts in gate.context):
         return False
-    if gate.now and not _now_cues(tokens, source):
+    if gate.now and not _cues_near(cues if cues is not None else _now_cues(tokens, source), sentence, recent):
         return False
     if gate.repeated and not _is_repeated(tokens, sentence, source):
         return False
