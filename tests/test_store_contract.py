@@ -182,3 +182,17 @@ def test_dead_redis_raises_store_unavailable_quickly() -> None:
     assert store.ping() is False
     assert time.monotonic() - started < 5
     store.close()
+
+
+@pytest.mark.redis
+def test_redis_reloads_its_scripts_after_a_restart(redis_url: str) -> None:
+    """A restarted Redis has forgotten the Lua scripts: writes must load them again, not fail."""
+    import redis
+
+    store = open_store(redis_url)
+    store.put("assessment", "a1", {"n": 1}, 60, None)
+    store.incr("hits")
+    redis.Redis.from_url(redis_url).script_flush()
+    assert store.put("assessment", "a1", {"n": 2}, 60, 1) == 2
+    assert store.incr("hits") == 2
+    store.close()
