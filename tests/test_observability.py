@@ -158,3 +158,10 @@ def test_plain_routes_and_mounts_get_low_cardinality_labels(tmp_path: Path) -> N
         == 2
     )
     assert found[("threshold_http_requests_total", (("method", "GET"), ("route", "openapi"), ("status", "200")))] == 1
+
+
+def test_triage_is_counted(client: TestClient) -> None:
+    assert client.post("/api/v1/triage", json={"text": "Year 9 pupil, attendance 85% this term"}).status_code == 200
+    assert client.post("/api/v1/assessments", json={"description": "Attendance has dropped to 80%"}).status_code == 201
+    assert client.post("/api/v1/triage", json={"text": "   "}).status_code == 422  # refused: not counted
+    assert samples(client)[("threshold_triage_total", ())] == 2

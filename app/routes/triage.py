@@ -11,6 +11,7 @@ from app.core.errors import InvalidInput
 from app.core.triage import MAX_TEXT_LENGTH, TriageResult, triage
 from app.deps import ContentDep
 from app.errors import error_response
+from app.observability import count_triage
 from app.schemas import CleanText
 
 router = APIRouter()
@@ -50,4 +51,5 @@ def triage_description(body: TriageIn, content: ContentDep) -> TriageResult | JS
             f"Please keep the description under {MAX_TEXT_LENGTH} characters (it has {len(body.text)}). "
             "Summarise the main worries; the guided questions will ask about the rest.",
         )
+    count_triage()
     return triage(content, body.text, body.age)
