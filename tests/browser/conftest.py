@@ -37,7 +37,9 @@ def trainer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServ
     app.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: a sync Playwright keeps an event loop running in this thread while it is open, which would
+# break the next module's Playwright and any later test that calls asyncio.run().
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():

@@ -63,7 +63,12 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer)
         phone.wait_for_selector("#status:has-text('Your vote is in: level 4')")
         phone.screenshot(path=str(VAR / "trainer-phone-vote.png"), full_page=True)
 
-        presenter.wait_for_selector("#vote-total:has-text('1 vote')", timeout=10_000)
+        # The chart polls: wait for the poll that has seen the changed vote, not the one before it.
+        presenter.wait_for_function(
+            "[...document.querySelectorAll('#chart .count')].map(c => c.textContent).join() === '0,0,0,1'",
+            timeout=10_000,
+        )
+        assert presenter.text_content("#vote-total") == "1 vote"
         counts = presenter.locator("#chart .count").all_inner_texts()
         assert counts == ["0", "0", "0", "1"]
         presenter.screenshot(path=str(VAR / "trainer-votes.png"), full_page=True)
