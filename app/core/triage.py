@@ -525,6 +525,7 @@ class _Concept:
     groups: tuple[tuple[tuple[str, bool], ...], ...]  # each group: (stem, or prefix when True) alternatives
     unless: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]  # (phrase parts, exact): rule it out in that sentence
     now: bool = False  # only with an immediacy cue beside it ("is waving a knife", "tonight")
+    tables: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = ()  # the groups as (stems, prefixes)
 
 
 @dataclass(frozen=True)
@@ -659,7 +660,9 @@ def build_index(content: m.Content) -> TriageIndex:
                 for group in concept["together"]
             )
             unless = tuple(_phrase_parts(str(u)) for u in concept.get("unless", []))
-            concepts.append(_Concept(indicator.id, groups, unless, bool(concept.get("now", False))))
+            concepts.append(
+                _Concept(indicator.id, groups, unless, bool(concept.get("now", False)), _group_tables(groups))
+            )
         if hints.get("adult_partner"):
             adult_partner.append(indicator.id)
         if "attendance_below" in hints:
@@ -1018,8 +1021,11 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
 
     for concept in index.concepts:
         words = _concept_words(concept, tokens, clauses, listed, source)
-        if words and concept.now and not _cues_near(cues, words[1], recent=False):
+        concept_cues = _cues_near(cues, words[1], recent=False) if words and concept.now else []
+        if words and concept.now and not concept_cues:
             continue
+        if words and concept_cues:
+            words = ([*words[0], *(c for c in concept_cues if c not in words[0])], words[1], words[2])
         if (
             words
             and indicators_domain.get(concept.indicator_id) in _PARENT_DOMAINS
@@ -1170,25 +1176,48 @@ def _cues_near(cues: list[_Cue], sentence: int, recent: bool) -> list[str]:
     ]
 
 
+def _group_tables(
+    groups: tuple[tuple[tuple[str, bool], ...], ...],
+) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """Each group as (stems, prefixes): the same test as `_part_matches`, in set form for speed."""
+    return tuple(
+        (
+            frozenset(s for value, is_prefix in group if not is_prefix for s in {value, *_CLASSES.get(value, ())}),
+            tuple(value for value, is_prefix in group if is_prefix),
+        )
+        for group in groups
+    )
+
+
 def _concept_words(
     concept: _Concept, tokens: list[Token], clauses: list[int], listed: set[int], source: str
 ) -> tuple[list[str], int, int] | None:
     """The words, one per group, that meet in one sentence (none negated), that sentence and the first word's
     index; else None."""
+    # Which tokens each group's words match, once; most concepts stop here because some group has none.
+    matching: list[set[int]] = []
+    for exact, prefixes in concept.tables:
+        hits = {
+            i
+            for i, token in enumerate(tokens)
+            if token.stem in exact
+            or (prefixes and (token.word.startswith(prefixes) or token.stem.startswith(prefixes)))
+        }
+        if not hits:
+            return None
+        matching.append(hits)
     by_sentence: dict[int, list[int]] = defaultdict(list)
     for i, token in enumerate(tokens):
         if token.word != ",":
             by_sentence[token.sentence].append(i)
     for sentence, indices in by_sentence.items():
         chosen: list[int] = []
-        for group in concept.groups:
+        for hits in matching:
             hit = next(
                 (
                     i
                     for i in indices
-                    if any(_part_matches(part, tokens[i]) for part in group)
-                    and clauses[i] not in listed
-                    and not _negation_reaches(tokens, clauses, i)
+                    if i in hits and clauses[i] not in listed and not _negation_reaches(tokens, clauses, i)
                 ),
                 None,
             )
