@@ -398,11 +398,21 @@ def main() -> None:
     table = report(runs[1:], runs[0], args.concurrency, duration, triage_ms_per_description())
     print(table)
     if args.record:
-        RESULTS.write_text(
-            "# Load benchmark results\n\n"
-            "Written by `python bench/load.py --record` (`make bench` runs it without recording). "
-            "Re-run and commit when the figures change.\n\n" + table + "\n"
-        )
+        record(table)
+
+
+NOTES_MARKER = "<!-- notes: kept by --record -->"
+
+
+def record(table: str) -> None:
+    """Write the table to bench/RESULTS.md, keeping the hand-written notes below NOTES_MARKER."""
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    notes = old[old.index(NOTES_MARKER) :] if NOTES_MARKER in old else NOTES_MARKER + "\n"
+    RESULTS.write_text(
+        "# Load benchmark results\n\n"
+        "Written by `python bench/load.py --record` (`make bench` runs it without recording). "
+        "Re-run and commit when the figures change.\n\n" + table + "\n\n" + notes
+    )
 
 
 if __name__ == "__main__":
