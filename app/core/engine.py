@@ -194,8 +194,7 @@ def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) ->
     present: set[str] = set()
     seen: dict[str, AnswerValue] = {}
     for question in content.assessment.questions:
-        facts = Facts(content.indicators, frozenset(present), seen)
-        if question.ask_if is None or holds(question.ask_if, facts):
+        if question.ask_if is None or holds(question.ask_if, Facts(content.indicators, frozenset(present), seen)):
             active.append(question)
             if question.id in answers:
                 value = answers[question.id]
@@ -446,7 +445,10 @@ def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
 
 def alerts(content: m.Content, state: State) -> list[Alert]:
     """Alerts every response carries: immediate danger (999 / MASH), or consult the MASH now."""
-    decision = decide_state(content, state)
+    # Without the per-question "what would settle it" runs: the alerts need only the danger and red-flag
+    # findings, which those runs never change (see decide), and the runs are much of the cost of a turn.
+    present, possible = indicator_sources(content, state)
+    decision = decide(content, present, [i for ids in possible.values() for i in ids], state["answers"])
     out = []
     if decision.immediate_danger:
         out.append(

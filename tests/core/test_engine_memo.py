@@ -1,4 +1,4 @@
-"""The engine's memo of active questions (a speed-up) never changes an answer."""
+"""The engine's speed-ups (the memo of active questions, lighter alerts) never change an answer."""
 
 from __future__ import annotations
 
@@ -59,3 +59,16 @@ def test_the_memo_stays_bounded(fixture_content: Content) -> None:
     for i in range(engine._MEMO_SIZE + 10):
         engine.active_questions(fixture_content, {"danger": "no", "unrelated": str(i)})
     assert len(engine._memo(fixture_content, "_active_memo")) <= engine._MEMO_SIZE
+
+
+def test_alerts_match_those_from_the_full_decision(content: Content) -> None:
+    """alerts() skips the "what would settle it" runs; danger and red flags must come out the same."""
+    rng = random.Random(11)
+    kinds = set()
+    for _ in range(80):
+        state = {"answers": random_answers(content, rng), "order": [], "prefilled": []}
+        full = engine.decide_state(content, state)
+        expected = ["immediate_danger"] if full.immediate_danger else ["consult_mash"] if full.possible_red_flag else []
+        assert [a.kind for a in engine.alerts(content, state)] == expected
+        kinds.update(expected)
+    assert kinds == {"immediate_danger", "consult_mash"}  # the walks reach both alerts
