@@ -221,7 +221,9 @@ def normalise_answer(question: QuestionModel, value: Any) -> AnswerValue:
         if value == m.UNKNOWN or value == [m.UNKNOWN]:
             return m.UNKNOWN
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InvalidAnswer(question.id, "This question takes a list of option values ([] for none of these).", valid)
+            raise InvalidAnswer(
+                question.id, "This question takes a list of option values ([] for none of these).", valid
+            )
         bad = [v for v in value if v not in question.option_values]
         if bad:
             raise InvalidAnswer(question.id, f"Not an option: {', '.join(map(_shown, bad))}.", valid)
@@ -337,7 +339,9 @@ def question_out(question: QuestionModel, state: State) -> QuestionOut:
 # --- Deciding -----------------------------------------------------------------------------------
 
 
-def _run_rules(content: m.Content, present: frozenset[str], answers: Mapping[str, AnswerValue]) -> tuple[int, bool, list[RuleReason]]:
+def _run_rules(
+    content: m.Content, present: frozenset[str], answers: Mapping[str, AnswerValue]
+) -> tuple[int, bool, list[RuleReason]]:
     level, danger, fired = 1, False, []
     for rule in content.rules:
         facts = Facts(content.indicators, present, answers, level)

@@ -16,9 +16,13 @@ def summary_text(outcome: Outcome | None, answers_only: list[tuple[str, str]] | 
         return "\n".join(lines) + "\n"
     lines.append(outcome.summary)
     lines += ["", outcome.meaning, "", "Answers:"]
-    lines += [f"- {a.question} {a.answer}{' (from description, confirmed)' if a.prefilled else ''}" for a in outcome.answers]
+    lines += [
+        f"- {a.question} {a.answer}{' (from description, confirmed)' if a.prefilled else ''}" for a in outcome.answers
+    ]
     lines += ["", "Why this level:"]
-    lines += [f"- [level {i.level}] {i.text}" for i in outcome.reasons.indicators] or ["- No additional needs recorded."]
+    lines += [f"- [level {i.level}] {i.text}" for i in outcome.reasons.indicators] or [
+        "- No additional needs recorded."
+    ]
     lines += [f"- Rule: {r.text}" for r in outcome.reasons.rules]
     if outcome.reasons.unknowns:
         lines += ["", "Still to find out:"]
@@ -37,7 +41,7 @@ def summary_text(outcome: Outcome | None, answers_only: list[tuple[str, str]] | 
 def summary_html(text: str) -> str:
     """Printable page around the plain text; everything is escaped, nothing is executed."""
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Threshold Guide summary</title>"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Threshold Guide summary</title>'
         "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em}"
         "pre{white-space:pre-wrap;font:inherit}</style></head><body><main><pre>"
         f"{escape(text)}</pre></main></body></html>"
