@@ -215,6 +215,7 @@ TRIAGE_HINT_KEYS = frozenset(
         "past_counts",
         "adult_partner",
         "concepts",
+        "unless",
     }
 )
 

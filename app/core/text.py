@@ -226,6 +226,12 @@ _VARIANTS = {
     "wouldnt": "would not",
     "shouldnt": "should not",
 }
+# Jobs with children named by a two-word phrase whose second word alone is no job: read it as "staff".
+_ROLE_NOUNS = {
+    "lady": frozenset({"dinner", "lollipop", "lunch", "lunchtime"}),
+    "ladies": frozenset({"dinner", "lollipop", "lunch", "lunchtime"}),
+    "man": frozenset({"lollipop"}),
+}
 _NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -497,6 +503,8 @@ def tokenise(text: str) -> list[Token]:
             raw = match.group(0)
             original = text[match.start() : match.end()] if len(text) == len(normalised) else raw
             for word in _expand(raw, original):
+                if word in _ROLE_NOUNS and tokens and tokens[-1].word in _ROLE_NOUNS[word]:
+                    word = "staff"  # "dinner lady": a role at school, not just any woman
                 tokens.append(Token(word, stem(word), match.start(), match.end(), sentence))
         if brk:
             cursor = brk.end()

@@ -21,12 +21,17 @@ Extra recognisers are declared per indicator in YAML under `triage:` (all option
     age_under_years: {years: 13, older_reads_as: neglect_concerns}
                                   # about young children: when every child age stated is at least 13, it reads as
                                   # `older_reads_as` instead; with no age stated it holds (never understate)
+    unless: [football, fell off]  # phrases that set the indicator's own phrase matches aside in that sentence
     adult_partner: true           # fires when a child's age (under 18) and an adult partner's age are both stated
     concepts: [{together: [[hit, punch*], [child, old]], unless: [another child], now: true}]
                                   # a concept: one word of every group in one sentence, none negated, and none
                                   # of the `unless` phrases in that sentence (for wording no phrase list foresees);
                                   # with `now: true`, only beside an immediacy cue
 Without `of`, the conditions gate the indicator's own phrases.
+
+Negatives: a negator reaches forward over fillers ("no obvious signs of"), except when it is part of the harm
+("won't stop bleeding", "can't breathe", "not been fed", "no food in the house"): then a concern is not negated,
+while a level-1 or strength indicator still is ("not safe at home" is not "safe at home").
 
 Who did what: a match in a domain about the child's own behaviour is set aside when the nearest person before it
 in its clause is an adult ("mum self-harms"), and one in a domain about the parents is set aside when that person
@@ -130,6 +135,36 @@ _NEGATION_FILLER = (
     )
     | STOPWORDS
 )
+# A negative that is itself the harm, not the absence of one: "won't stop bleeding", "can't breathe", "isn't
+# eating", "has not been fed", "not safe", "no food in the house". Read after the negator (over a few small words),
+# these keep a concern from being negated; a positive indicator ("safe at home", "eating well") stays negated.
+_HARM_WHEN_NEGATED = frozenset(
+    stem(w)
+    for w in [
+        "stop", "wake", "waking", "woken", "breathe", "breathing", "eat", "eating", "eaten", "fed", "feed",
+        "feeding", "safe", "respond", "responding", "move", "moving", "cope", "coping", "allowed", "wanted",
+        "loved", "given", "taken", "brought", "collected", "registered", "returned", "come", "came", "attending",
+        "attended", "sleep", "slept", "walk", "stand", "food", "heating", "heat", "electric", "electricity", "gas",
+        "money", "bed", "beds", "nappies", "milk", "clean", "water", "adult", "one", "where", "answer", "answering", "treated",
+    ]
+)  # fmt: skip
+_BEFORE_HARM = frozenset(
+    stem(w) for w in ["been", "be", "being", "got", "getting", "even", "properly", "able", "to", "want", "had", "a"]
+)
+
+
+def _negator_is_the_harm(tokens: list[Token], i: int) -> bool:
+    """Whether the negator at `i` is part of a harm ("won't wake", "not been fed"), not a denial of one."""
+    for j in range(i + 1, min(len(tokens), i + 4)):
+        if tokens[j].sentence != tokens[i].sentence:
+            return False
+        if tokens[j].stem in _HARM_WHEN_NEGATED:
+            return True
+        if tokens[j].stem not in _BEFORE_HARM:
+            return False
+    return False
+
+
 _POST_NEGATIONS = (
     ("rule", "out"),
     ("not", "concern"),
@@ -353,9 +388,9 @@ _SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), (
 _TIMES = re.compile(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|multiple|a few)\s+(?:times|occasions|episodes|incidents)\b"
 )
-_MONTHS_AGO = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+months?\s+ago\b")
 _WORDS_TO_INT = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_WORDS_TO_INT |= {"eleven": 11, "twelve": 12}
+_WORDS_TO_INT |= {"eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20}
+_MONTHS_AGO = re.compile(r"\b(\d+|" + "|".join(_WORDS_TO_INT) + r")\s+months?\s+ago\b")
 _SIBLINGS = frozenset(stem(w) for w in ["brother", "sister", "sibling", "siblings", "twin"])
 # In a phrase, "parent" stands for anyone caring for the child and "child" for any child word.
 _PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "step", "mums", "dads"])
@@ -393,6 +428,12 @@ _STAFF = frozenset(
         "ta",
         "leader",
         "worker",
+        "supervisor",
+        "driver",
+        "escort",
+        "practitioner",
+        "keyworker",
+        "mentor",
     ]
 )
 _CLASSES = {stem("parent"): _PARENTS, stem("child"): _CHILDREN, stem("staff"): _STAFF}
@@ -545,25 +586,9 @@ class TriageIndex:
     # indicator -> (age in months, indicator it reads as instead): about young children only ("left alone" means
     # something else at 16); applies when every child age stated is at least that, never when no age is given.
     young_only: dict[str, tuple[float, str | None]] = field(default_factory=dict)
-
-
-_HINT_KEYS = frozenset(
-    {
-        "attendance_below",
-        "of",
-        "repeated",
-        "age_under_months",
-        "age_under_years",
-        "age_at_least_months",
-        "age_at_least_years",
-        "phrases",
-        "context",
-        "now",
-        "past_counts",
-        "adult_partner",
-        "concepts",
-    }
-)
+    positive: frozenset[str] = frozenset()  # level-1 and strength indicators: "not safe" negates "safe at home"
+    # indicator -> phrases that set its own phrase matches aside in that sentence (`triage.unless`)
+    unless: dict[str, tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]] = field(default_factory=dict)
 
 
 def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
@@ -600,12 +625,13 @@ def build_index(content: m.Content) -> TriageIndex:
     adult_partner: list[str] = []
     concepts: list[_Concept] = []
     young_only: dict[str, tuple[float, str | None]] = {}
+    unless_of: dict[str, tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]] = {}
     for indicator in content.indicators.values():
         hints: Mapping[str, Any] = indicator.triage or {}
-        unknown = set(hints) - _HINT_KEYS
+        unknown = set(hints) - m.TRIAGE_HINT_KEYS
         if unknown:
             raise ValueError(
-                f"indicator {indicator.id!r}: unknown triage keys {sorted(unknown)}; use {sorted(_HINT_KEYS)}"
+                f"indicator {indicator.id!r}: unknown triage keys {sorted(unknown)}; use {sorted(m.TRIAGE_HINT_KEYS)}"
             )
         now = hints.get("now", False)
         young = hints.get("age_under_years")
@@ -663,6 +689,8 @@ def build_index(content: m.Content) -> TriageIndex:
             concepts.append(
                 _Concept(indicator.id, groups, unless, bool(concept.get("now", False)), _group_tables(groups))
             )
+        if hints.get("unless"):
+            unless_of[indicator.id] = tuple(_phrase_parts(str(u)) for u in hints["unless"])
         if hints.get("adult_partner"):
             adult_partner.append(indicator.id)
         if "attendance_below" in hints:
@@ -692,6 +720,8 @@ def build_index(content: m.Content) -> TriageIndex:
         tuple(adult_partner),
         tuple(concepts),
         young_only,
+        frozenset(i.id for i in content.indicators.values() if i.level == 1 or i.strength),
+        unless_of,
     )
 
 
@@ -838,14 +868,16 @@ _LIST_JOINERS = frozenset({"or", "nor", "and"})
 LIST_ITEM_WORDS = 4  # a comma-separated item this short continues the list a negation began
 
 
-def _negation_reaches(tokens: list[Token], clauses: list[int], first: int) -> bool:
-    """Whether a negator before `first`, in its clause, reaches it over fillers and list items ("no drug or alcohol use")."""
+def _negation_reaches(tokens: list[Token], clauses: list[int], first: int, concern: bool = True) -> bool:
+    """Whether a negator before `first`, in its clause, reaches it over fillers and list items ("no drug or alcohol use").
+
+    For a concern, a negator that is part of the harm ("won't stop bleeding") does not negate it."""
     clause = clauses[first]
     for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH - 3), -1):
         if clauses[i] != clause:
             return False
         if tokens[i].stem in _NEGATORS or tokens[i].word in _NEGATORS:
-            return True
+            return not (concern and _negator_is_the_harm(tokens, i))
         in_list = i + 1 < len(tokens) and tokens[i + 1].word in _LIST_JOINERS
         if tokens[i].stem not in _NEGATION_FILLER and tokens[i].word not in _NEGATION_FILLER and not in_list:
             return False
@@ -870,19 +902,22 @@ def _negated_list_clauses(tokens: list[Token], clauses: list[int]) -> set[int]:
         if carrying and starts_list and len(words_in[clause]) <= LIST_ITEM_WORDS:
             negated.add(clause)
             continue
-        stems = [t.stem for t, c in zip(tokens, clauses, strict=True) if c == clause]
-        # A clause carries its negation into the list when it opens with one: "no concerns re drugs".
-        carrying = bool(stems) and any(s in _NEGATORS for s in stems[:2])
+        # A clause carries its negation into the list when it opens with one: "no concerns re drugs";
+        # but not when the negative is a harm itself: "no food in the house, no heating".
+        opening = [i for i in (first, first + 1) if i < len(tokens) and clauses[i] == clause]
+        carrying = any(tokens[i].stem in _NEGATORS and not _negator_is_the_harm(tokens, i) for i in opening)
     return negated
 
 
-def _is_negated(tokens: list[Token], match: _Match, clauses: list[int], listed: set[int] | None = None) -> bool:
+def _is_negated(
+    tokens: list[Token], match: _Match, clauses: list[int], listed: set[int] | None = None, concern: bool = True
+) -> bool:
     if match.phrase.parts[0][0] in _NEGATORS:
         return False
     clause = clauses[match.first]
     if listed and clause in listed:
         return True
-    if _negation_reaches(tokens, clauses, match.first):
+    if _negation_reaches(tokens, clauses, match.first, concern):
         return True
     after = [
         t.stem
@@ -998,9 +1033,13 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         words = source[tokens[match.first].start : tokens[match.last].end]
         if words not in reading.evidence[indicator_id]:
             reading.evidence[indicator_id].append(words)
-        if _is_negated(tokens, match, clauses, listed):
+        if _is_negated(tokens, match, clauses, listed, concern=indicator_id not in index.positive):
             reading.negated.add(indicator_id)
             continue
+        if indicator_id in index.unless and _sentence_has_any(
+            tokens, tokens[match.first].sentence, index.unless[indicator_id]
+        ):
+            continue  # "bruise on his shin from football": the sentence explains it away
         gate = index.gated.get(indicator_id)
         if match.phrase.gated and (
             gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)
@@ -1225,16 +1264,23 @@ def _concept_words(
                 break
             chosen.append(hit)
         else:
-            sentence_tokens = [tokens[i] for i in indices]
-            if any(
-                any(_match_exact(parts, sentence_tokens, k) is not None for k in range(len(sentence_tokens)))
-                if exact
-                else _contains(sentence_tokens, parts)
-                for parts, exact in concept.unless
-            ):
+            if concept.unless and _sentence_has_any(tokens, sentence, concept.unless):
                 continue
             return [source[tokens[i].start : tokens[i].end] for i in chosen], sentence, min(chosen)
     return None
+
+
+def _sentence_has_any(
+    tokens: list[Token], sentence: int, phrases: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]
+) -> bool:
+    """Whether one of `phrases` ((parts, exact) as from `_phrase_parts`) appears in the sentence."""
+    sentence_tokens = [t for t in tokens if t.sentence == sentence and t.word != ","]
+    return any(
+        any(_match_exact(parts, sentence_tokens, k) is not None for k in range(len(sentence_tokens)))
+        if exact
+        else _contains(sentence_tokens, parts)
+        for parts, exact in phrases
+    )
 
 
 _STATED_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?(?:years?\s*old|year-old|yrs?\s*old|yo|y/o)?\b")

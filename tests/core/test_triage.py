@@ -296,3 +296,64 @@ def test_floors_on_the_fresh_corpus(content: Content) -> None:
     assert accepted / len(FRESH) >= 0.72
     assert not missed
     assert len(false_alarms) <= 1, false_alarms  # a bruise on a non-mobile baby: 999 by the content's own rule
+
+
+# --- Round 3: negatives that are the harm, scenes, roles, explained injuries ------------------------------
+
+
+def test_a_negative_that_is_the_harm_is_not_a_denial(content: Content) -> None:
+    bleeding = triage(content, "He cut his arm and it won't stop bleeding.")
+    assert "injury_needs_treatment_now" in {i.id for i in bleeding.indicators if not i.negated}
+    assert bleeding.immediate_danger
+    assert "neglect_concerns" in _ids(content, "The toddler has not been fed, no food in the house.", negated=False)
+    # A denial still negates, and a positive indicator stays negated by a harmful negative.
+    assert triage(content, "No marks seen and he denies being hurt.").suggested_level is None
+    assert "safe_supervision" not in _ids(content, "She says she is not safe at home.", negated=False)
+
+
+def test_scenes_of_danger_without_a_harm_word(content: Content) -> None:
+    assert triage(content, "A toddler is standing on the window ledge of the flat upstairs.").immediate_danger
+    assert triage(content, "The 5 year old rang to say mummy won't wake up.").immediate_danger
+    assert triage(content, "A baby has been crying for hours in the flat and nobody answers the door.").immediate_danger
+    assert not triage(content, "Mum finds it hard to wake him up for school.").immediate_danger
+    assert not triage(content, "Baby cries a lot in the evenings; mum is tired but coping.").immediate_danger
+
+
+def test_staff_in_other_roles_route_to_the_lado(content: Content) -> None:
+    for text in (
+        "The dinner lady dragged a reception child across the hall.",
+        "The minibus driver has been texting a 13 year old girl at night.",
+        "Nursery practitioner smacking a toddler's legs.",
+    ):
+        result = triage(content, text)
+        assert result.suggested_level == 4, text
+        assert "lado" in {r.id for r in result.routes}, text
+    assert "allegation_against_professional" not in _ids(content, "The teacher texted mum about the trip.")
+
+
+def test_an_injury_explained_by_sport_in_the_same_sentence_is_set_aside(content: Content) -> None:
+    assert "nai_injury" not in _ids(content, "Bruise on his shin from football at the weekend.")
+    assert "nai_injury" in _ids(content, "Bruise on his shin, says he doesn't know how.")
+
+
+def test_living_independently_at_17_is_not_being_left_alone(content: Content) -> None:
+    result = triage(content, "17 year old lives on her own in a council flat and pays her bills.")
+    assert not {"left_alone_unsafe", "neglect_concerns"} & {i.id for i in result.indicators}
+
+
+def test_missing_twice_this_month_is_repeated(content: Content) -> None:
+    assert "missing_repeated" in _ids(content, "14 year old has been missing twice this month.")
+
+
+FRESH3 = yaml.safe_load((Path(__file__).parent.parent / "triage_fresh3.yaml").read_text())["cases"]
+
+
+def test_floors_on_the_round_3_fresh_corpus(content: Content) -> None:
+    """tests/triage_fresh3.yaml was written before round 3 (first run 19/40); now used for tuning, so floors only."""
+    results = [(case, triage(content, case["text"])) for case in FRESH3]
+    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
+    under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
+    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
+    assert accepted / len(FRESH3) >= 0.75
+    assert len(under4) <= 1, under4
+    assert not missed, missed
