@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,11 +17,11 @@ import uvicorn
 
 from app.config import REPO_ROOT, Settings
 from app.main import create_app
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = REPO_ROOT / "var" / "widget-outcome.png"
 
@@ -37,16 +36,6 @@ def free_port() -> int:
 # both are loopback, so Chromium's private-network rules allow the calls.
 HOST_PORT = free_port()
 HOST_ORIGIN = f"http://localhost:{HOST_PORT}"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LEVEL = re.compile(r"Level [1-4]")
 
 # Selectors pierce the open shadow root (Playwright's CSS engine does that by default).
@@ -93,7 +82,7 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium (make test installs it)")
     with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
