@@ -1027,6 +1027,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     listed = _negated_list_clauses(tokens, clauses)
     current_sentences: dict[str, set[int]] = defaultdict(set)
     cues = _now_cues(tokens, source)
+    explained: dict[tuple[str, int], bool] = {}  # (indicator, sentence) -> an `unless` phrase is there
 
     for match in _find_matches(index, tokens):
         indicator_id = match.phrase.indicator_id
@@ -1036,10 +1037,12 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         if _is_negated(tokens, match, clauses, listed, concern=indicator_id not in index.positive):
             reading.negated.add(indicator_id)
             continue
-        if indicator_id in index.unless and _sentence_has_any(
-            tokens, tokens[match.first].sentence, index.unless[indicator_id]
-        ):
-            continue  # "bruise on his shin from football": the sentence explains it away
+        if indicator_id in index.unless:
+            key = (indicator_id, tokens[match.first].sentence)
+            if key not in explained:
+                explained[key] = _sentence_has_any(tokens, key[1], index.unless[indicator_id])
+            if explained[key]:
+                continue  # "bruise on his shin from football": the sentence explains it away
         gate = index.gated.get(indicator_id)
         if match.phrase.gated and (
             gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)
