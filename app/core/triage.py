@@ -9,6 +9,9 @@ How it reads, in order:
    frequency ("three times", "getting worse"), ages ("8 week old") and attendance figures ("87%").
 5. Indicators seen now are *present*; ones described only in the past are *possible*, which lifts the
    level by at most the content's `doubt.max_lift`, and the result says what would settle it.
+6. An immediate-danger (red flag) indicator described as past or made safe ("last month", "on the ward",
+   "police protection", "he has been arrested") is *possible*: level 4 through the engine, but not immediate
+   danger (see `_made_safe`).
 
 Extra recognisers are declared per indicator in YAML under `triage:` (all optional):
     attendance_below: 90          # fires when a stated attendance % is below this (tightest band wins)
@@ -383,6 +386,28 @@ _SETTLED_AFTER_NOW = frozenset(
         "closed", "known", "aged", "age", "year", "under",
     ]
 )  # fmt: skip
+_NOW_ADVERBS = frozenset(stem(w) for w in ["now", "still", "currently", "actually"])
+_HOURS = frozenset(stem(w) for w in ["hour", "hours", "minutes", "minute"])
+
+
+def _duration_end(tokens: list[Token], stems: list[str], i: int) -> int | None:
+    """The index of "hours" in "for (the past) three hours" starting at `i`, when it runs up to now: "for the past
+    two hours", or a perfect tense before it ("has not been seen for three hours"; not "missing for a few hours
+    one evening")."""
+    for j in range(i + 1, min(len(tokens), i + 5)):
+        if tokens[j].sentence != tokens[i].sentence:
+            return None
+        if stems[j] in _HOURS:
+            span = stems[i:j]
+            before = [stems[k] for k in range(max(0, i - 6), i) if tokens[k].sentence == tokens[i].sentence]
+            up_to_now = "past" in span or "last" in span or any(s in _PERFECT for s in before)
+            return j if up_to_now else None
+    return None
+
+
+_PERFECT = frozenset({"has", "have", "been", "s", "ve"})
+
+
 _NOW_BLOCKERS = frozenset({"is", "are", "has", "have", "was", "were", "for", "until", "by", "from", "till"})
 _SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), ("isolated", "incident"))
 _TIMES = re.compile(
@@ -589,6 +614,7 @@ class TriageIndex:
     positive: frozenset[str] = frozenset()  # level-1 and strength indicators: "not safe" negates "safe at home"
     # indicator -> phrases that set its own phrase matches aside in that sentence (`triage.unless`)
     unless: dict[str, tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]] = field(default_factory=dict)
+    red_flags: frozenset[str] = frozenset()  # indicators that mean immediate danger
 
 
 def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
@@ -722,6 +748,7 @@ def build_index(content: m.Content) -> TriageIndex:
         young_only,
         frozenset(i.id for i in content.indicators.values() if i.level == 1 or i.strength),
         unless_of,
+        frozenset(i.id for i in content.indicators.values() if i.red_flag),
     )
 
 
@@ -950,11 +977,13 @@ def _is_historic(tokens: list[Token], match: _Match, clauses: list[int], source:
 
 
 def _without_passive_used(stems: list[str]) -> list[str]:
-    """Drop "used" where it is passive ("being used to hold drugs"), so only "used to" of the past remains."""
+    """Drop "used" where it is passive ("being used to hold drugs"), so only "used to" of the past remains; and
+    "past" or "last" in "for the past two hours", "over the last year", which run up to now."""
     return [
         s
         for i, s in enumerate(stems)
         if not (s == "used" and i > 0 and stems[i - 1] in ("being", "be", "is", "are", "get"))
+        and not (s in ("past", "last") and i > 1 and stems[i - 1] == "the" and stems[i - 2] in ("for", "over"))
     ]
 
 
@@ -977,6 +1006,7 @@ class _Reading:
     historic: set[str] = field(default_factory=set)
     negated: set[str] = field(default_factory=set)
     notes: dict[str, str] = field(default_factory=dict)
+    handled: set[str] = field(default_factory=set)  # red flags described as past or made safe (see _made_safe)
 
 
 def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
@@ -995,19 +1025,32 @@ def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> b
 
 _PARENT_DOMAINS = frozenset({"parental_substance_misuse", "parental_mental_health"})
 _PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "i", "we", "you"})
+_BE_AFTER_S = frozenset({"in", "at", "on", "been", "got", "gone", "being", "now", "still", "not", "taken", "a", "the"})
+
+
+def _is_possessive(tokens: list[Token], i: int, source: str) -> bool:
+    """ "dad's methadone" (an owner), not "dad's in hospital" (dad is)."""
+    if not source[tokens[i].start : tokens[i].end].endswith(("'s", "\u2019s")) or i + 1 >= len(tokens):
+        return False
+    return tokens[i + 1].word not in _BE_AFTER_S
+
+
 PERSON_REACH = 12  # tokens back, within the sentence, to look for who a match is about
 
 
-def _nearest_person(tokens: list[Token], first: int) -> str | None:
+def _nearest_person(tokens: list[Token], first: int, source: str | None = None) -> str | None:
     """Who the words at `first` are most likely about: the nearest person named before them in the sentence.
 
     "child" for a child word or a stated age ("14 year old"), "adult" for a parent or other adult, None when a
-    pronoun comes first (it could be anyone) or nobody is named.
+    pronoun comes first (it could be anyone) or nobody is named. Given the `source`, "dad's" in "swallowed
+    dad's methadone" is passed over as an owner, not a person the words are about.
     """
     for i in range(first - 1, max(-1, first - 1 - PERSON_REACH), -1):
         if tokens[i].sentence != tokens[first].sentence:
             return None
         word = tokens[i].stem
+        if source is not None and _is_possessive(tokens, i, source):
+            continue
         if tokens[i].word in _PRONOUNS:
             return None
         if word in _ADULTS or word in _STAFF:
@@ -1026,6 +1069,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     reading = _Reading()
     listed = _negated_list_clauses(tokens, clauses)
     current_sentences: dict[str, set[int]] = defaultdict(set)
+    at: dict[str, list[int]] = defaultdict(list)  # indicator -> token indices where it was read as current
     cues = _now_cues(tokens, source)
     explained: dict[tuple[str, int], bool] = {}  # (indicator, sentence) -> an `unless` phrase is there
 
@@ -1058,6 +1102,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             continue
         reading.present.add(indicator_id)
         current_sentences[indicator_id].add(tokens[match.first].sentence)
+        at[indicator_id].append(match.first)
         if any(tokens[i].stem in _SIBLINGS for i in range(max(0, match.first - 4), match.first)):
             reading.notes.setdefault(indicator_id, "The words may be about a sibling; check who is at risk.")
 
@@ -1084,6 +1129,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
                 continue
             reading.present.add(concept.indicator_id)
             current_sentences[concept.indicator_id].add(words[1])
+            at[concept.indicator_id].append(words[2])
             reading.evidence[concept.indicator_id].extend(
                 w for w in words[0] if w not in reading.evidence[concept.indicator_id]
             )
@@ -1100,6 +1146,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         ]
         if opened:
             reading.present.add(rule.indicator_id)
+            at[rule.indicator_id].extend(i for base, s in opened for i in at.get(base, ()) if tokens[i].sentence == s)
             bases = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.evidence.get(base, [])]
             if rule.now:
                 bases += [w for base, s in opened for w in _cues_near(cues, s, recent=base in rule.recent_of)]
@@ -1125,8 +1172,19 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             reading.negated.discard(band)
 
     _apply_young_only(index, reading, ages)
+    safe = _safe_cues(tokens, source) if reading.present & index.red_flags else []
+    for indicator_id in sorted(reading.present & index.red_flags) if safe else ():
+        # Made safe only when every place it was read says so; a red flag read some other way stays.
+        reasons = [_made_safe(tokens, clauses, i, safe, cues, source) for i in at.get(indicator_id, ())]
+        if reasons and all(reasons):
+            reading.present.discard(indicator_id)
+            reading.handled.add(indicator_id)
+            reading.notes[indicator_id] = (
+                f"Read as past or already made safe ({reasons[0]}): level 4, but not immediate danger; "
+                "confirm the child is safe now."
+            )
     # Negated only if never also seen un-negated; present beats historic.
-    reading.negated -= reading.present | reading.historic
+    reading.negated -= reading.present | reading.historic | reading.handled
     reading.historic -= reading.present
     return reading
 
@@ -1159,6 +1217,7 @@ class _Cue:
     words: str
     sentence: int
     kind: str  # present, near or recent (see _NOW_PRESENT)
+    first: int = -1  # token index where the cue starts
 
 
 def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
@@ -1197,6 +1256,18 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
             end, kind = i + 2, "present"
         elif end is None and token.word in ("is", "are", "s", "re") and nxt in _HARM_ING:
             end, kind = i + 1, "present"
+        elif (
+            end is None
+            and token.word in ("is", "are", "s", "re")
+            and nxt in _NOW_ADVERBS
+            and i + 2 < len(tokens)
+            and stems[i + 2] in _HARM_ING
+        ):
+            end, kind = i + 2, "present"  # "is now kicking the car", "is still hitting her"
+        elif end is None and token.stem == "for" and (hours := _duration_end(tokens, stems, i)) is not None:
+            end = hours  # "for three hours", "for the past two hours": near, since it may date a past harm
+        elif end is None and token.word in _WEEKDAYS and prev == stem("since"):
+            end, kind = i, "present"  # "has not come home since Friday"
         if end is None or end >= len(tokens):
             continue
         # "not in immediate danger tonight", "no plans to travel this weekend": a negated cue does not count.
@@ -1204,7 +1275,7 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
             continue
         words = source[token.start : tokens[end].end]
         if all(c.words != words for c in found):
-            found.append(_Cue(words, token.sentence, kind))
+            found.append(_Cue(words, token.sentence, kind, i))
     return found
 
 
@@ -1216,6 +1287,123 @@ def _cues_near(cues: list[_Cue], sentence: int, recent: bool) -> list[str]:
         for c in cues
         if c.kind == "present" or (abs(c.sentence - sentence) <= 1 and (c.kind == "near" or recent))
     ]
+
+
+# --- Made safe or already handled ---------------------------------------------------------------
+# A red flag (immediate danger) described with words that say the danger has passed or is being dealt with is
+# read as *possible*, not present: the level stays 4 (the engine treats a possible red flag so), but it is not
+# immediate danger. Three kinds, each with its own reach:
+# - dated: a past date in the harm's own clause ("left alone for an hour last month", "stabbed in March").
+# - child_safe: the child is somewhere safe now ("on the children's ward", "with foster carers", "home now");
+#   the harm's sentence or the next one, and not when the nearest person before the words is an adult ("mum is
+#   in hospital and the children are alone").
+# - removed: the person who harmed them is out of reach ("arrested", "remanded", "has moved out"); the harm's
+#   sentence or the next one.
+# A present-moment cue after the words ("... arrested, but he is outside the house right now") undoes them, and
+# so does a negator before them ("has not been arrested"), release after them ("arrested and released"), or a
+# move back towards the danger after them ("parents want to take him home"). A court order alone is not
+# safety: it is often the thing being breached.
+_SAFE_DATED = _cue_table(
+    [
+        "last week", "last month", "last year", "last term", "last summer", "last christmas", "weeks ago",
+        "week ago", "months ago", "month ago", "years ago", "year ago", "fortnight ago", "in january", "in february",
+        "in march", "in april", "in may", "in june", "in july", "in august", "in september", "in october",
+        "in november", "in december", "over the summer", "over half term", "as a toddler", "when she was",
+        "when he was", "when they were",
+    ]
+)  # fmt: skip
+_SAFE_CHILD = _cue_table(
+    [
+        "in hospital", "to hospital", "on the ward", "children ward", "paediatric ward", "on a ward", "admitted", "was treated", "been treated",
+        "were treated", "police protection", "foster carer", "foster carers", "foster placement",
+        "in foster care", "emergency placement", "placed with", "staying with grandparents", "staying with her nan",
+        "staying with his nan", "staying with her grandparents", "staying with his grandparents",
+        "staying with an aunt", "staying with her aunt", "staying with his aunt", "staying with relatives",
+        "with her grandparents", "with his grandparents", "with their grandparents", "with grandparents",
+        "now safe", "is safe", "are safe", "safe now", "found safe", "safe and well", "home now", "is home",
+        "are home", "has returned", "have returned", "returned home", "returned safe", "came back", "come back",
+        "has come home", "came home", "home by", "back by", "is back home", "are back home", "strategy meeting", "strategy discussion",
+        "return interview", "has recovered", "recovered", "seems fine", "seemed fine", "was fine", "is fine",
+        "section 47", "being looked after by",
+    ]
+)  # fmt: skip
+_SAFE_REMOVED = _cue_table(
+    [
+        "arrested", "remanded", "in custody", "been charged", "was charged", "on bail", "bail conditions",
+        "moved out", "left the home", "left the family home", "no longer lives", "no longer living",
+        "no longer has contact", "in prison", "sent to prison", "jailed", "removed from the home", "left the area",
+    ]
+)  # fmt: skip
+_SAFE_KIND = dict.fromkeys(_SAFE_DATED, "dated") | dict.fromkeys(_SAFE_CHILD, "child_safe")
+_SAFE_KIND |= dict.fromkeys(_SAFE_REMOVED, "removed")
+_SAFE_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+for _safe in sorted(_SAFE_KIND, key=len, reverse=True):
+    _SAFE_BY_FIRST[_safe[0]].append(_safe)
+_SAFE_UNDONE = frozenset(stem(w) for w in ["released", "breached", "breach", "breaches", "discharged", "but"])
+_SAFE_UNDONE_LATER = _cue_table(
+    [
+        "take him home", "take her home", "take them home", "take the baby home", "taking him home",
+        "taking her home", "taking them home", "taking the baby home", "discharge himself", "discharge herself",
+        "self discharge", "walked out", "ran off", "run off", "been released", "was released", "released on bail",
+        "has escaped", "let him back", "let her back", "back in the house", "turned up",
+    ]
+)  # fmt: skip
+_GOING = frozenset(stem(w) for w in ["go", "going", "goes", "get", "gets", "back", "want", "wants", "to"])
+
+
+@dataclass(frozen=True)
+class _Safe:
+    words: str
+    first: int
+    last: int
+    kind: str  # dated, child_safe or removed
+
+
+def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
+    """Words anywhere in the description that say a danger has passed or is being dealt with."""
+    found: list[_Safe] = []
+    stems = [t.stem for t in tokens]
+    for i, token in enumerate(tokens):
+        for cue in _SAFE_BY_FIRST.get(token.stem, ()):
+            end = i + len(cue) - 1
+            if tuple(stems[i : end + 1]) != cue or tokens[min(end, len(tokens) - 1)].sentence != token.sentence:
+                continue
+            kind = _SAFE_KIND[cue]
+            before = [stems[j] for j in range(max(0, i - 3), i) if tokens[j].sentence == token.sentence]
+            if any(s in _NEGATORS for s in before):
+                break  # "has not been arrested", "not safe now"
+            if kind == "child_safe" and before and before[-1] in _GOING and "home" in cue:
+                break  # "has to go back home", "wants to come home": not there yet
+            after = [
+                stems[j] for j in range(end + 1, min(len(tokens), end + 6)) if tokens[j].sentence == token.sentence
+            ]
+            if kind == "removed" and any(s in _SAFE_UNDONE for s in after):
+                break  # "arrested but released", "bail conditions breached"
+            found.append(_Safe(source[token.start : tokens[end].end], i, end, kind))
+            break
+    return found
+
+
+def _made_safe(
+    tokens: list[Token], clauses: list[int], at: int, safe: list[_Safe], cues: list[_Cue], source: str
+) -> str | None:
+    """The words that say the harm read at token `at` has passed or is handled, or None."""
+    sentence = tokens[at].sentence
+    for cue in safe:
+        cue_sentence = tokens[cue.first].sentence
+        if cue.kind == "dated":
+            if clauses[cue.first] != clauses[at]:
+                continue
+        elif not 0 <= cue_sentence - sentence <= 1:
+            continue
+        if cue.kind == "child_safe" and _nearest_person(tokens, cue.first, source) == "adult":
+            continue  # "mum is in hospital": not the child
+        if any(c.kind == "present" and c.first > cue.last for c in cues):
+            continue  # "... arrested, but he is outside right now"
+        if _has_sequence([t.stem for t in tokens[cue.last + 1 :]], _SAFE_UNDONE_LATER):
+            continue  # "admitted ..., parents want to take him home"
+        return cue.words
+    return None
 
 
 def _group_tables(
@@ -1259,7 +1447,10 @@ def _concept_words(
                 (
                     i
                     for i in indices
-                    if i in hits and clauses[i] not in listed and not _negation_reaches(tokens, clauses, i)
+                    if i in hits
+                    and i not in chosen  # one word cannot stand for two groups ("wrapped" in both)
+                    and clauses[i] not in listed
+                    and not _negation_reaches(tokens, clauses, i)
                 ),
                 None,
             )
@@ -1385,6 +1576,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
 
     present = {i for i in reading.present if i in indicators}
     historic = {i for i in reading.historic if i in indicators and not indicators[i].red_flag}
+    historic |= {i for i in reading.handled if i in indicators}
     recognised = [
         RecognisedIndicator(
             id=i,
@@ -1393,11 +1585,11 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
             domain=indicators[i].domain,
             evidence=reading.evidence.get(i, []),
             negated=i in reading.negated,
-            historic=i in reading.historic,
+            historic=i in reading.historic or i in reading.handled,
             note=reading.notes.get(i) if i not in reading.negated else "Read as absent or denied.",
         )
         for i in sorted(
-            present | reading.historic | reading.negated,
+            present | reading.historic | reading.handled | reading.negated,
             key=lambda i: (i in reading.negated, i in reading.historic, -indicators[i].level, i),
         )
         if i in indicators

@@ -357,3 +357,78 @@ def test_floors_on_the_round_3_fresh_corpus(content: Content) -> None:
     assert accepted / len(FRESH3) >= 0.75
     assert len(under4) <= 1, under4
     assert not missed, missed
+
+
+# --- Round 4: immediate danger, recall and precision ----------------------------------------------
+
+
+def test_a_red_flag_made_safe_is_level_4_but_not_immediate_danger(content: Content) -> None:
+    handled = [
+        "The 3 month old with an unexplained fracture is on the children's ward; police and social care are involved.",
+        "A 2 year old was left alone in the flat for an hour last month while mum went to the shop.",
+        "The children were taken into police protection last night after being found alone at home.",
+    ]
+    for text in handled:
+        result = triage(content, text)
+        assert result.suggested_level == 4, text
+        assert not result.immediate_danger, text
+        assert any(i.historic and "made safe" in (i.note or "") for i in result.indicators), text
+
+
+def test_made_safe_words_about_someone_else_or_undone_do_not_count(content: Content) -> None:
+    # Mum is in hospital, not the children; the baby is about to leave the safe place; the order is being breached.
+    assert triage(
+        content, "Mum has been admitted to hospital and the 3 and 5 year old are at home alone."
+    ).immediate_danger
+    assert triage(
+        content, "Infant 3/12 admitted with an unexplained skull fracture, parents want to take him home."
+    ).immediate_danger
+    assert triage(
+        content,
+        "Dad has turned up at the school gate drunk, shouting he is taking the kids; there is a non-molestation order.",
+    ).immediate_danger
+    assert triage(content, "Toddler swallowed some of dad's methadone and was rushed to hospital.").suggested_level == 4
+
+
+def test_time_words_that_run_up_to_now(content: Content) -> None:
+    assert triage(
+        content, "A baby has been screaming in the flat next door for the past two hours and nobody answers."
+    ).immediate_danger
+    assert triage(
+        content, "14 year old has not come home since Friday, seen getting into cars with older men."
+    ).immediate_danger
+    assert triage(
+        content, "Mum's partner punched her and he is now kicking the car with the kids inside."
+    ).immediate_danger
+    assert not triage(
+        content, "Missing for a few hours one evening, home by 10pm, first time it has happened."
+    ).immediate_danger
+
+
+def test_overdose_taken_now_and_threats_to_take_the_children(content: Content) -> None:
+    assert triage(
+        content, "He told me at break that he has swallowed a whole packet of sleeping tablets."
+    ).immediate_danger
+    assert triage(
+        content, "She sent a photo of a pile of pills to her tutor saying sorry for everything."
+    ).immediate_danger
+    assert triage(content, "Dad posted that he will end it all and take the kids with him.").immediate_danger
+    assert not triage(content, "Dad threatened to take the kids abroad if mum reports him.").immediate_danger
+    assert not triage(
+        content, "Boy took an overdose two weeks ago, was treated in hospital and is home with CAMHS support."
+    ).immediate_danger
+
+
+DANGER = yaml.safe_load((Path(__file__).parent.parent / "triage_danger.yaml").read_text())["cases"]
+
+
+def test_floors_on_the_round_4_danger_corpus(content: Content) -> None:
+    """tests/triage_danger.yaml was written before round 4 (first run: danger 15/25, 6 false alarms); now used for
+    tuning, so floors only."""
+    results = [(case, triage(content, case["text"])) for case in DANGER]
+    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
+    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
+    false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
+    assert accepted / len(DANGER) >= 0.9
+    assert len(missed) <= 1, missed
+    assert len(false_alarms) <= 1, false_alarms
