@@ -386,6 +386,19 @@ _SETTLED_AFTER_NOW = frozenset(
         "closed", "known", "aged", "age", "year", "under",
     ]
 )  # fmt: skip
+_FUTURE = frozenset(
+    stem(w)
+    for w in [
+        "will", "going", "gonna", "planning", "planned", "booked", "due", "leaving", "flying", "fly", "travelling",
+        "traveling", "travel", "tomorrow", "next", "intend", "intends", "plans", "plan", "ll", "coming", "taking",
+    ]
+)  # fmt: skip
+
+
+def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
+    return any(stems[j] in _FUTURE for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
+
+
 _NOW_ADVERBS = frozenset(stem(w) for w in ["now", "still", "currently", "actually"])
 _HOURS = frozenset(stem(w) for w in ["hour", "hours", "minutes", "minute"])
 
@@ -408,6 +421,10 @@ def _duration_end(tokens: list[Token], stems: list[str], i: int) -> int | None:
 _PERFECT = frozenset({"has", "have", "been", "s", "ve"})
 
 
+# Before "now", a place or state that is safe: "she is home now", "in class now", "asleep now".
+_SETTLED_BEFORE_NOW = frozenset(
+    stem(w) for w in ["home", "class", "school", "safe", "fine", "ok", "okay", "well", "settled", "asleep", "calm"]
+)
 _NOW_BLOCKERS = frozenset({"is", "are", "has", "have", "was", "were", "for", "until", "by", "from", "till"})
 _SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), ("isolated", "incident"))
 _TIMES = re.compile(
@@ -1172,10 +1189,13 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             reading.negated.discard(band)
 
     _apply_young_only(index, reading, ages)
-    safe = _safe_cues(tokens, source) if reading.present & index.red_flags else []
-    for indicator_id in sorted(reading.present & index.red_flags) if safe else ():
+    for indicator_id in sorted(reading.present & index.red_flags):
+        safe = _safe_cues(tokens, source)
         # Made safe only when every place it was read says so; a red flag read some other way stays.
-        reasons = [_made_safe(tokens, clauses, i, safe, cues, source) for i in at.get(indicator_id, ())]
+        reasons = [
+            _made_safe(tokens, clauses, i, safe, cues, source, indicator_id != "immediate_danger_now")
+            for i in at.get(indicator_id, ())
+        ]
         if reasons and all(reasons):
             reading.present.discard(indicator_id)
             reading.handled.add(indicator_id)
@@ -1239,9 +1259,17 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
             if any(stems[j] in _REPORTING for j in near if tokens[j].sentence == token.sentence):
                 continue
         # "going on Friday", "this weekend": a named day, singular ("on Mondays" is a habit, not a date).
-        if end is None and token.word in _WEEKDAYS and prev in ("on", "this", "next", "by"):
+        if end is None and token.word in _WEEKDAYS and prev in ("this", "next", "by"):
             end = i
-        if end is None and token.stem == "now" and prev not in _NOW_BLOCKERS and nxt not in _SETTLED_AFTER_NOW:
+        elif end is None and token.word in _WEEKDAYS and prev == "on" and _future_in(stems, tokens, i):
+            end = i  # "flying out on Friday", not "this happened on Sunday"
+        if (
+            end is None
+            and token.stem == "now"
+            and prev not in _NOW_BLOCKERS
+            and prev not in _SETTLED_BEFORE_NOW
+            and nxt not in _SETTLED_AFTER_NOW
+        ):
             end = i
         elif (
             end is None
@@ -1324,7 +1352,8 @@ _SAFE_CHILD = _cue_table(
         "are home", "has returned", "have returned", "returned home", "returned safe", "came back", "come back",
         "has come home", "came home", "home by", "back by", "is back home", "are back home", "strategy meeting", "strategy discussion",
         "return interview", "has recovered", "recovered", "seems fine", "seemed fine", "was fine", "is fine",
-        "section 47", "being looked after by",
+        "section 47", "being looked after by", "needed stitches", "had stitches", "was stitched", "were stitched",
+        "glued", "in a cast", "in plaster", "plaster cast", "was x rayed", "in class now",
     ]
 )  # fmt: skip
 _SAFE_REMOVED = _cue_table(
@@ -1334,12 +1363,39 @@ _SAFE_REMOVED = _cue_table(
         "no longer has contact", "in prison", "sent to prison", "jailed", "removed from the home", "left the area",
     ]
 )  # fmt: skip
-_SAFE_KIND = dict.fromkeys(_SAFE_DATED, "dated") | dict.fromkeys(_SAFE_CHILD, "child_safe")
+# "yesterday", "last night": over for most harms, but not for what goes on after it starts (missing, an
+# overdose), which `immediate_danger_now` reads with these very words; never after "since".
+_SAFE_RECENT = _cue_table(["yesterday", "last night", "the other night", "the other day"])
+_SAFE_KIND = (
+    dict.fromkeys(_SAFE_DATED, "dated")
+    | dict.fromkeys(_SAFE_RECENT, "recent")
+    | dict.fromkeys(_SAFE_CHILD, "child_safe")
+)
 _SAFE_KIND |= dict.fromkeys(_SAFE_REMOVED, "removed")
 _SAFE_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
 for _safe in sorted(_SAFE_KIND, key=len, reverse=True):
     _SAFE_BY_FIRST[_safe[0]].append(_safe)
 _SAFE_UNDONE = frozenset(stem(w) for w in ["released", "breached", "breach", "breaches", "discharged", "but"])
+# Words of habit: a red flag described as what usually happens, with no cue that it is happening now.
+_HABIT = frozenset(  # words, not stems: "weekly" must not become "week"
+    ["regularly", "often", "frequently", "repeatedly", "routinely", "usually", "habitually", "weekly", "nightly"]
+)
+_HABIT_PAIRS = _cue_table(["most weekends", "most nights", "most days", "every weekend", "every night", "at times"])
+
+
+def _habit_words(tokens: list[Token], sentence: int) -> str | None:
+    stems = [t.stem for t in tokens if t.sentence == sentence]
+    words = [t.word for t in tokens if t.sentence == sentence]
+    for word in words:
+        if word in _HABIT:
+            return word
+    for pair in _HABIT_PAIRS:
+        for k in range(len(stems) - len(pair) + 1):
+            if tuple(stems[k : k + len(pair)]) == pair:
+                return " ".join(words[k : k + len(pair)])
+    return None
+
+
 _SAFE_UNDONE_LATER = _cue_table(
     [
         "take him home", "take her home", "take them home", "take the baby home", "taking him home",
@@ -1372,6 +1428,8 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
             before = [stems[j] for j in range(max(0, i - 3), i) if tokens[j].sentence == token.sentence]
             if any(s in _NEGATORS for s in before):
                 break  # "has not been arrested", "not safe now"
+            if kind in ("dated", "recent") and before and before[-1] == stem("since"):
+                break  # "missing since yesterday" runs up to now
             if kind == "child_safe" and before and before[-1] in _GOING and "home" in cue:
                 break  # "has to go back home", "wants to come home": not there yet
             after = [
@@ -1385,13 +1443,25 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
 
 
 def _made_safe(
-    tokens: list[Token], clauses: list[int], at: int, safe: list[_Safe], cues: list[_Cue], source: str
+    tokens: list[Token],
+    clauses: list[int],
+    at: int,
+    safe: list[_Safe],
+    cues: list[_Cue],
+    source: str,
+    recent_counts: bool = True,
 ) -> str | None:
-    """The words that say the harm read at token `at` has passed or is handled, or None."""
+    """The words that say the harm read at token `at` has passed, is handled or is a habit with nothing happening
+    now, or None. `recent_counts`: whether "yesterday" and "last night" date this harm (see _SAFE_RECENT)."""
     sentence = tokens[at].sentence
+    habit = _habit_words(tokens, sentence)
+    if habit and not any(c.sentence == sentence and c.kind != "recent" for c in cues):
+        return habit  # "often found wandering the estate": a pattern to refer today, not an emergency
     for cue in safe:
         cue_sentence = tokens[cue.first].sentence
-        if cue.kind == "dated":
+        if cue.kind == "recent" and not recent_counts:
+            continue
+        if cue.kind in ("dated", "recent"):
             if clauses[cue.first] != clauses[at]:
                 continue
         elif not 0 <= cue_sentence - sentence <= 1:

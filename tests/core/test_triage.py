@@ -432,3 +432,27 @@ def test_floors_on_the_round_4_danger_corpus(content: Content) -> None:
     assert accepted / len(DANGER) >= 0.9
     assert len(missed) <= 1, missed
     assert len(false_alarms) <= 1, false_alarms
+
+
+def test_a_habit_with_nothing_happening_now_is_not_immediate(content: Content) -> None:
+    result = triage(content, "Children aged 2 and 4 often found wandering the estate unsupervised.")
+    assert result.suggested_level == 4 and not result.immediate_danger
+    # "weekly" is a habit word, "week" is not: a flight next week stays imminent.
+    assert triage(content, "16 year old is being flown abroad next week to marry her cousin.").immediate_danger
+
+
+def test_a_diagnosed_fracture_or_burn_is_level_4_without_a_now(content: Content) -> None:
+    result = triage(
+        content, "Young person has a fracture of the wrist which is inconsistent with the explanation given."
+    )
+    assert result.suggested_level == 4 and not result.immediate_danger
+    assert triage(content, "Six week old brought to A&E with a broken arm, parents cannot say how.").immediate_danger
+    assert triage(content, "2yo has burns on both feet, mum vague about how, child in a lot of pain.").immediate_danger
+
+
+def test_a_threat_to_harm_the_baby_and_a_suicide_plan(content: Content) -> None:
+    assert triage(content, "Mum says she can't cope and will hurt the baby if nobody helps her.").immediate_danger
+    assert triage(content, "He told me he wants to die and has a plan to hang himself.").immediate_danger
+    assert not triage(
+        content, "He sometimes wants to die but has no plan and has a safety plan with CAMHS."
+    ).immediate_danger
