@@ -386,7 +386,7 @@ def decide(
         if lifted > confirmed:
             level = lifted
             fired = [*fired, RuleReason(id="doubt", text=DOUBT_TEXT, level=lifted, source=DOUBT_SOURCE)]
-    possible_red_flag = any(content.indicators[i].red_flag for i in maybe if i in content.indicators)
+    possible_red_flag = _red_flag_among(content, maybe)
     if possible_red_flag:
         level = 4
     settle = []
@@ -401,6 +401,15 @@ def decide(
         rules=fired,
         settle_questions=settle,
     )
+
+
+def _red_flag_among(content: m.Content, indicator_ids: Iterable[str]) -> bool:
+    return any(content.indicators[i].red_flag for i in indicator_ids if i in content.indicators)
+
+
+def _possible_red_flag(content: m.Content, present: Mapping[str, str], possible: Mapping[str, list[str]]) -> bool:
+    """A red flag among the indicators an unknown answer could mean, and that are not already present."""
+    return _red_flag_among(content, {i for ids in possible.values() for i in ids if i not in present})
 
 
 def indicator_sources(content: m.Content, state: State) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -449,12 +458,13 @@ def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
 
 def alerts(content: m.Content, state: State) -> list[Alert]:
     """Alerts every response carries: immediate danger (999 / MASH), or consult the MASH now."""
-    # Without the per-question "what would settle it" runs: the alerts need only the danger and red-flag
-    # findings, which those runs never change (see decide), and the runs are much of the cost of a turn.
+    # One run of the rules on what is known: the alerts need only the danger finding (from that run) and
+    # the possible red flag (from the unknowns alone, as in decide); the doubt and "what would settle it"
+    # runs of decide only change the level, which the alerts never read.
     present, possible = indicator_sources(content, state)
-    decision = decide(content, present, [i for ids in possible.values() for i in ids], state["answers"])
+    immediate_danger = _run_rules(content, frozenset(present), state["answers"])[1]
     out = []
-    if decision.immediate_danger:
+    if immediate_danger:
         out.append(
             Alert(
                 kind="immediate_danger",
@@ -463,7 +473,7 @@ def alerts(content: m.Content, state: State) -> list[Alert]:
                 contacts=_route_contacts(content, "police_999") + _route_contacts(content, "mash_referral"),
             )
         )
-    elif decision.possible_red_flag:
+    elif _possible_red_flag(content, present, possible):
         out.append(
             Alert(
                 kind="consult_mash",

@@ -13,7 +13,7 @@ from app.core import engine
 from app.core.errors import UnknownAssessment
 from app.core.models import Content
 from app.core.summary import summary_html, summary_text
-from app.deps import ContentDep, SettingsDep, StoreDep
+from app.deps import ContentDep, ServicesDep, StoreDep
 from app.observability import count_answer, count_assessment_started
 from app.schemas import AnswerIn, AssessmentIn, AssessmentOut, ErrorOut, PrefilledOut
 from app.store import Store
@@ -68,8 +68,9 @@ def as_json(out: AssessmentOut, status_code: int = 200) -> Response:
 
 
 @router.post("", status_code=201, response_model=AssessmentOut, responses=ERRORS)
-def start_assessment(content: ContentDep, store: StoreDep, settings: SettingsDep, body: AssessmentIn | None = None) -> Response:
+def start_assessment(services: ServicesDep, body: AssessmentIn | None = None) -> Response:
     """Start an assessment. The first questions always ask whether a child is in immediate danger."""
+    content, store, settings = services
     state = engine.new_state()
     if body and body.description and body.description.strip():
         from app.core.triage import prefill_answers, triage
@@ -88,10 +89,9 @@ def get_assessment(assessment_id: str, content: ContentDep, store: StoreDep) -> 
 
 
 @router.post("/{assessment_id}/answers", response_model=AssessmentOut, responses=ERRORS)
-def answer_question(
-    assessment_id: str, body: AnswerIn, content: ContentDep, store: StoreDep, settings: SettingsDep
-) -> Response:
+def answer_question(assessment_id: str, body: AnswerIn, services: ServicesDep) -> Response:
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
+    content, store, settings = services
     state, version = _load(store, assessment_id)
     was_complete = engine.pending_question(content, state) is None
     state = engine.answer(content, state, body.question_id, body.value)
@@ -103,8 +103,9 @@ def answer_question(
 
 
 @router.post("/{assessment_id}/back", response_model=AssessmentOut, responses=ERRORS)
-def go_back(assessment_id: str, content: ContentDep, store: StoreDep, settings: SettingsDep) -> Response:
+def go_back(assessment_id: str, services: ServicesDep) -> Response:
     """Undo the last answer."""
+    content, store, settings = services
     state, version = _load(store, assessment_id)
     state = engine.back(content, state)
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
