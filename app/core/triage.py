@@ -399,6 +399,12 @@ def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
     return any(stems[j] in _FUTURE for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
 
 
+def _habitual_verb(tokens: list[Token], i: int, prev: str) -> bool:
+    """A cue verb in the simple present ("picks", "collects", "goes home") or after "has been" or "keeps": a habit.
+    ("when she gets home" stays a cue: it is about today.)"""
+    return tokens[i].word in ("picks", "collects", "goes") or prev in ("been", "keep")
+
+
 _NOW_ADVERBS = frozenset(stem(w) for w in ["now", "still", "currently", "actually"])
 _HOURS = frozenset(stem(w) for w in ["hour", "hours", "minutes", "minute"])
 
@@ -1193,7 +1199,16 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         safe = _safe_cues(tokens, source)
         # Made safe only when every place it was read says so; a red flag read some other way stays.
         reasons = [
-            _made_safe(tokens, clauses, i, safe, cues, source, indicator_id != "immediate_danger_now")
+            _made_safe(
+                tokens,
+                clauses,
+                i,
+                safe,
+                cues,
+                source,
+                recent_counts=indicator_id != "immediate_danger_now",
+                absence=indicator_id in _ABSENCE_FLAGS,
+            )
             for i in at.get(indicator_id, ())
         ]
         if reasons and all(reasons):
@@ -1254,6 +1269,8 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
                 break
         nxt = stems[i + 1] if i + 1 < len(tokens) and tokens[i + 1].sentence == token.sentence else ""
         prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
+        if end is not None and kind == "near" and _habitual_verb(tokens, i, prev):
+            continue  # "picks her up in a car", "has been collecting the kids": what usually happens
         if end is not None and tuple(stems[i : end + 1]) in _WEAK_NOW:
             near = range(max(0, i - 3), min(len(tokens), end + 4))
             if any(stems[j] in _REPORTING for j in near if tokens[j].sentence == token.sentence):
@@ -1361,13 +1378,21 @@ _SAFE_REMOVED = _cue_table(
         "arrested", "remanded", "in custody", "been charged", "was charged", "on bail", "bail conditions",
         "moved out", "left the home", "left the family home", "no longer lives", "no longer living",
         "no longer has contact", "in prison", "sent to prison", "jailed", "removed from the home", "left the area",
+        "confiscated", "was excluded", "been excluded", "taken off him", "taken off her", "taken from him",
+        "taken from her",
     ]
 )  # fmt: skip
 # "yesterday", "last night": over for most harms, but not for what goes on after it starts (missing, an
 # overdose), which `immediate_danger_now` reads with these very words; never after "since".
 _SAFE_RECENT = _cue_table(["yesterday", "last night", "the other night", "the other day"])
+# A carer coming back ends a child being left alone, and only that.
+_SAFE_CARER_BACK = _cue_table(
+    ["arrived", "arrived back", "returned", "came back", "came home", "got back", "got home", "was back", "came in"]
+)
+_ABSENCE_FLAGS = frozenset({"left_alone_unsafe"})
 _SAFE_KIND = (
-    dict.fromkeys(_SAFE_DATED, "dated")
+    dict.fromkeys(_SAFE_CARER_BACK, "carer_back")
+    | dict.fromkeys(_SAFE_DATED, "dated")
     | dict.fromkeys(_SAFE_RECENT, "recent")
     | dict.fromkeys(_SAFE_CHILD, "child_safe")
 )
@@ -1380,15 +1405,26 @@ _SAFE_UNDONE = frozenset(stem(w) for w in ["released", "breached", "breach", "br
 _HABIT = frozenset(  # words, not stems: "weekly" must not become "week"
     ["regularly", "often", "frequently", "repeatedly", "routinely", "usually", "habitually", "weekly", "nightly"]
 )
-_HABIT_PAIRS = _cue_table(["most weekends", "most nights", "most days", "every weekend", "every night", "at times"])
+_HABIT_PAIRS = _cue_table(
+    [
+        "most weekends", "most nights", "most days", "most evenings", "every weekend", "every night", "every evening",
+        "at times", "most mornings",
+    ]
+)  # fmt: skip
+# Present cues that say who the child is with rather than when: they do not make a habit happen now.
+_STATE_CUES = frozenset(
+    ["alone with", "at home with him", "at home with her", "at home with them", "still at home with"]
+)
 
 
 def _habit_words(tokens: list[Token], sentence: int) -> str | None:
     stems = [t.stem for t in tokens if t.sentence == sentence]
     words = [t.word for t in tokens if t.sentence == sentence]
-    for word in words:
+    for k, word in enumerate(words):
         if word in _HABIT:
             return word
+        if word == "keeps" and not (k and words[k - 1] in ("story", "explanation", "account", "version")):
+            return word  # "keeps turning up drunk"; not "the story keeps changing"
     for pair in _HABIT_PAIRS:
         for k in range(len(stems) - len(pair) + 1):
             if tuple(stems[k : k + len(pair)]) == pair:
@@ -1404,6 +1440,7 @@ _SAFE_UNDONE_LATER = _cue_table(
         "has escaped", "let him back", "let her back", "back in the house", "turned up",
     ]
 )  # fmt: skip
+_ALONE_AFTER = frozenset(stem(w) for w in ["alone", "on", "by", "without", "unsupervised", "unattended"])
 _GOING = frozenset(stem(w) for w in ["go", "going", "goes", "get", "gets", "back", "want", "wants", "to"])
 
 
@@ -1435,6 +1472,8 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
             after = [
                 stems[j] for j in range(end + 1, min(len(tokens), end + 6)) if tokens[j].sentence == token.sentence
             ]
+            if kind == "child_safe" and after and after[0] in _ALONE_AFTER:
+                break  # "is home alone", "home on her own"
             if kind == "removed" and any(s in _SAFE_UNDONE for s in after):
                 break  # "arrested but released", "bail conditions breached"
             found.append(_Safe(source[token.start : tokens[end].end], i, end, kind))
@@ -1450,16 +1489,18 @@ def _made_safe(
     cues: list[_Cue],
     source: str,
     recent_counts: bool = True,
+    absence: bool = False,
 ) -> str | None:
     """The words that say the harm read at token `at` has passed, is handled or is a habit with nothing happening
     now, or None. `recent_counts`: whether "yesterday" and "last night" date this harm (see _SAFE_RECENT)."""
     sentence = tokens[at].sentence
     habit = _habit_words(tokens, sentence)
-    if habit and not any(c.sentence == sentence and c.kind != "recent" for c in cues):
+    timed = [c for c in cues if c.sentence == sentence and c.kind != "recent" and c.words.lower() not in _STATE_CUES]
+    if habit and not timed:
         return habit  # "often found wandering the estate": a pattern to refer today, not an emergency
     for cue in safe:
         cue_sentence = tokens[cue.first].sentence
-        if cue.kind == "recent" and not recent_counts:
+        if (cue.kind == "recent" and not recent_counts) or (cue.kind == "carer_back" and not absence):
             continue
         if cue.kind in ("dated", "recent"):
             if clauses[cue.first] != clauses[at]:

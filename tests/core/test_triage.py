@@ -456,3 +456,27 @@ def test_a_threat_to_harm_the_baby_and_a_suicide_plan(content: Content) -> None:
     assert not triage(
         content, "He sometimes wants to die but has no plan and has a safety plan with CAMHS."
     ).immediate_danger
+
+
+def test_a_carer_back_ends_left_alone_and_a_habit_verb_is_not_now(content: Content) -> None:
+    back = triage(content, "HV found the 7 month old home alone this morning; mum arrived 10 minutes later.")
+    assert back.suggested_level == 4 and not back.immediate_danger
+    assert triage(content, "The 7 month old is home alone and mum cannot be reached.").immediate_danger
+    # Simple present and "keeps" describe what usually happens; "when she gets home" is about today.
+    assert not triage(
+        content, "Grandad, on the sex offenders register, has been collecting the kids from school."
+    ).immediate_danger
+    assert not triage(content, "Mum is drunk most evenings and the children are alone with her.").immediate_danger
+    assert triage(
+        content, "13yo disclosed her uncle, who lives with them, abuses her. He'll be there when she gets home."
+    ).immediate_danger
+
+
+def test_a_weapon_at_the_door_and_means_with_intent(content: Content) -> None:
+    assert triage(content, "Dad is outside the school with a baseball bat shouting for his son.").immediate_danger
+    assert triage(
+        content, "Her 13 year old has locked herself in her room with a belt and says she wants to die."
+    ).immediate_danger
+    assert not triage(
+        content, "Boy was excluded today for carrying a knife in school; it was confiscated."
+    ).immediate_danger
