@@ -518,9 +518,17 @@ _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=T
 _ATTENDANCE = re.compile(
     rf"attend\w*[^.;\d%]{{0,40}}?{_NUMBER}\s*(?:%|per ?cent)|{_NUMBER}\s*(?:%|per ?cent)\s*(?:attend\w*)"
 )
-_AGE = re.compile(rf"\b{_NUMBER}[\s-]*(day|week|wk|month|mth|year|yr)s?[\s-]*(?:old|of age)\b|\baged\s+{_NUMBER}\b")
+_AGE = re.compile(
+    rf"\b{_NUMBER}[\s-]*(day|week|wk|month|mth|year|yr)s?[\s-]*(?:old|of age)\b|\baged\s+{_NUMBER}\b(?![\s-]*(?:day|week|wk|month|mth)s?\b)"
+)
+# "aged 5 weeks", "baby of 3 months": the unit after the number (an age in years is caught above).
+_AGE_UNIT_AFTER = re.compile(
+    rf"\b(?:aged|(?:baby|infant|child|son|daughter|boy|girl)\s+of)\s+{_NUMBER}[\s-]*(day|week|wk|month|mth)s?\b"
+)
 _AGE_UNITLESS = re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|yrs?)\b")
-_AGE_OF = re.compile(r"\b(?:girl|boy|child|son|daughter|lad|pupil)\s+(?:of|aged)\s+(\d{1,2})\b")
+_AGE_OF = re.compile(
+    r"\b(?:girl|boy|child|son|daughter|lad|pupil)\s+(?:of|aged)\s+(\d{1,2})\b(?![\s-]*(?:day|week|wk|month|mth)s?\b)"
+)
 # "6/12" (months) and "10/52" (weeks) as health visitors write them; "5mo", "9 mths", "3m old".
 _AGE_CLINICAL = re.compile(r"\b(\d{1,2})/(12|52)\b")
 _AGE_SHORT_MONTHS = re.compile(r"\b(\d{1,2})\s*(?:mo|mos|mths?|m)\b(?:\s*old)?")
@@ -568,6 +576,7 @@ def ages_in_months(normalised: str) -> list[float]:
             ages.append(_number(m.group(1)) * _UNIT_MONTHS[m.group(2)])
         else:
             ages.append(_number(m.group(3)) * 12)
+    ages += [_number(m.group(1)) * _UNIT_MONTHS[m.group(2)] for m in _AGE_UNIT_AFTER.finditer(normalised)]
     ages += [int(m.group(1)) * 12.0 for m in _AGE_UNITLESS.finditer(normalised)]
     ages += [int(m.group(1)) * 12.0 for m in _AGE_OF.finditer(normalised)]
     for m in _AGE_CLINICAL.finditer(normalised):

@@ -286,6 +286,9 @@ _NOW_PRESENT = _cue_table(
         "there now",
         "here now",
         "alone now",
+        "believed to be with",
+        "thought to be with",
+        "last seen with",
         "rang 999",
         "called 999",
         "can hear",
@@ -400,9 +403,9 @@ def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
 
 
 def _habitual_verb(tokens: list[Token], i: int, prev: str) -> bool:
-    """A cue verb in the simple present ("picks", "collects", "goes home") or after "has been" or "keeps": a habit.
-    ("when she gets home" stays a cue: it is about today.)"""
-    return tokens[i].word in ("picks", "collects", "goes") or prev in ("been", "keep")
+    """A cue verb after "has been" or "keeps" ("has been collecting the kids", "keeps turning up"): a habit.
+    The simple present stays a cue ("he picks her up at 3" is today's plan)."""
+    return prev in ("been", "keep")
 
 
 _NOW_ADVERBS = frozenset(stem(w) for w in ["now", "still", "currently", "actually"])
@@ -1206,7 +1209,8 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
                 safe,
                 cues,
                 source,
-                recent_counts=indicator_id != "immediate_danger_now",
+                recent_counts=indicator_id not in _RECENT_STILL_DANGER,
+                dated_counts=indicator_id not in _ACCESS_FLAGS,
                 absence=indicator_id in _ABSENCE_FLAGS,
             )
             for i in at.get(indicator_id, ())
@@ -1390,6 +1394,11 @@ _SAFE_CARER_BACK = _cue_table(
     ["arrived", "arrived back", "returned", "came back", "came home", "got back", "got home", "was back", "came in"]
 )
 _ABSENCE_FLAGS = frozenset({"left_alone_unsafe"})
+# A date on a disclosure dates the telling; the danger is the access, which goes on.
+_ACCESS_FLAGS = frozenset({"disclosure_abuser_has_access", "sexual_abuse_disclosure_access"})
+# "yesterday", "last night" do not end these: missing or an overdose goes on, an injury still needs treating, a
+# baby's unexplained injury is seen the next day.
+_RECENT_STILL_DANGER = _ACCESS_FLAGS | {"immediate_danger_now", "injury_needs_treatment_now", "unexplained_injury_baby"}
 _SAFE_KIND = (
     dict.fromkeys(_SAFE_CARER_BACK, "carer_back")
     | dict.fromkeys(_SAFE_DATED, "dated")
@@ -1403,7 +1412,18 @@ for _safe in sorted(_SAFE_KIND, key=len, reverse=True):
 _SAFE_UNDONE = frozenset(stem(w) for w in ["released", "breached", "breach", "breaches", "discharged", "but"])
 # Words of habit: a red flag described as what usually happens, with no cue that it is happening now.
 _HABIT = frozenset(  # words, not stems: "weekly" must not become "week"
-    ["regularly", "often", "frequently", "repeatedly", "routinely", "usually", "habitually", "weekly", "nightly"]
+    [
+        "regularly",
+        "often",
+        "frequently",
+        "repeatedly",
+        "routinely",
+        "usually",
+        "habitually",
+        "weekly",
+        "nightly",
+        "twice",
+    ]
 )
 _HABIT_PAIRS = _cue_table(
     [
@@ -1440,6 +1460,7 @@ _SAFE_UNDONE_LATER = _cue_table(
         "has escaped", "let him back", "let her back", "back in the house", "turned up",
     ]
 )  # fmt: skip
+_REFUSES = frozenset(stem(w) for w in ["refuses", "refusing", "refused", "won't", "wont"])
 _ALONE_AFTER = frozenset(stem(w) for w in ["alone", "on", "by", "without", "unsupervised", "unattended"])
 _GOING = frozenset(stem(w) for w in ["go", "going", "goes", "get", "gets", "back", "want", "wants", "to"])
 
@@ -1467,8 +1488,8 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
                 break  # "has not been arrested", "not safe now"
             if kind in ("dated", "recent") and before and before[-1] == stem("since"):
                 break  # "missing since yesterday" runs up to now
-            if kind == "child_safe" and before and before[-1] in _GOING and "home" in cue:
-                break  # "has to go back home", "wants to come home": not there yet
+            if kind == "child_safe" and before and (before[-1] in _GOING or _REFUSES & set(before)):
+                break  # "has to go back home", "refusing to go to hospital": not there yet
             after = [
                 stems[j] for j in range(end + 1, min(len(tokens), end + 6)) if tokens[j].sentence == token.sentence
             ]
@@ -1478,6 +1499,13 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
                 break  # "arrested but released", "bail conditions breached"
             found.append(_Safe(source[token.start : tokens[end].end], i, end, kind))
             break
+        else:
+            # "on Friday night", "at the weekend", with nothing in the sentence about the future: a past date.
+            prev = stems[i - 1] if i and tokens[i - 1].sentence == token.sentence else ""
+            day = token.word in _WEEKDAYS and prev == "on"
+            weekend = token.stem == "weekend" and prev == "the" and i > 1 and stems[i - 2] == "at"
+            if (day or weekend) and not _future_in(stems, tokens, i):
+                found.append(_Safe(source[tokens[i - 1 - weekend].start : token.end], i, i, "dated"))
     return found
 
 
@@ -1490,17 +1518,27 @@ def _made_safe(
     source: str,
     recent_counts: bool = True,
     absence: bool = False,
+    dated_counts: bool = True,
 ) -> str | None:
     """The words that say the harm read at token `at` has passed, is handled or is a habit with nothing happening
     now, or None. `recent_counts`: whether "yesterday" and "last night" date this harm (see _SAFE_RECENT)."""
     sentence = tokens[at].sentence
     habit = _habit_words(tokens, sentence)
-    timed = [c for c in cues if c.sentence == sentence and c.kind != "recent" and c.words.lower() not in _STATE_CUES]
+    timed = [
+        c
+        for c in cues
+        if (c.kind == "present" or (c.kind == "near" and abs(c.sentence - sentence) <= 1))
+        and c.words.lower() not in _STATE_CUES
+    ]
     if habit and not timed:
         return habit  # "often found wandering the estate": a pattern to refer today, not an emergency
     for cue in safe:
         cue_sentence = tokens[cue.first].sentence
-        if (cue.kind == "recent" and not recent_counts) or (cue.kind == "carer_back" and not absence):
+        if (
+            (cue.kind == "recent" and not recent_counts)
+            or (cue.kind == "dated" and not dated_counts)
+            or (cue.kind == "carer_back" and not absence)
+        ):
             continue
         if cue.kind in ("dated", "recent"):
             if clauses[cue.first] != clauses[at]:

@@ -480,3 +480,28 @@ def test_a_weapon_at_the_door_and_means_with_intent(content: Content) -> None:
     assert not triage(
         content, "Boy was excluded today for carrying a knife in school; it was confiscated."
     ).immediate_danger
+
+
+def test_round_4_recall_for_scenes_others_write(content: Content) -> None:
+    danger = [
+        "Nursery worker saw a parent shaking a baby violently in the car park.",
+        "The child's mother has just been stabbed by her partner in the flat, the children are there.",
+        "14 year old boy was stabbed this afternoon and is refusing to go to hospital.",
+        "Young person has gone missing from the children's home and is believed to be with a man who exploits her.",
+        "Baby of 5 weeks has a bruise on her chest that nobody can explain.",
+        "Mum's partner regularly beats her. He is at home with the children now.",
+    ]
+    for text in danger:
+        assert triage(content, text).immediate_danger, text
+    past = triage(content, "Mum was drunk and passed out on Friday night while caring for the 18 month old.")
+    assert past.suggested_level == 4 and not past.immediate_danger
+    # A date on a disclosure dates the telling; the abuser still has access.
+    assert triage(
+        content, "She disclosed last week that her stepdad touches her at night; he still lives with them."
+    ).immediate_danger
+
+
+def test_ages_with_the_unit_after_the_number() -> None:
+    assert ages_in_months(normalise("baby aged 5 weeks")) == [pytest.approx(60 / 52)]
+    assert ages_in_months(normalise("baby of 3 months has a bruise")) == [3.0]
+    assert 84.0 in ages_in_months(normalise("boy aged 7"))
