@@ -21,6 +21,7 @@ Extra recognisers are declared per indicator in YAML under `triage:` (all option
     age_under_years: 13 / age_at_least_years: 16
     now: true                     #   ... an immediacy cue is near (see _NOW_PRESENT: present / near / recent)
     now: {recent_of: [missing_episode]}   # as `now: true`; for these bases a just-past time ("last night") counts
+    now: {today_of: [domestic_abuse_current]}  # ... and for these, "today", "this morning", "currently"
     age_under_years: {years: 13, older_reads_as: neglect_concerns}
                                   # about young children: when every child age stated is at least 13, it reads as
                                   # `older_reads_as` instead; with no age stated it holds (never understate)
@@ -230,8 +231,9 @@ _REPEATED_PAIRS = (("every",), ("each",), ("most", "day"), ("all", "time"), ("mo
 # Immediacy: words that put a harm in the present moment or the next few hours. With a level-4 harm in the
 # description, a cue makes it immediate danger. Three strengths, because a cue far from the harm is weak evidence:
 # - present: the child is exposed now or within hours ("tonight", "going home to him", "alone with"); anywhere.
-# - near: words that only say "now" beside the harm ("today", "collect", "go home", "currently"): the harm's
-#   sentence or the next one ("Dad hit her. She is going home at 3:30.").
+# - near: words that only say "now" beside the harm ("collect", "go home", "tomorrow"): the harm's sentence or the
+#   next one ("Dad hit her. She is going home at 3:30.").
+# - today: "today", "this morning", "currently", near the harm, only for the indicator's `triage.now.today_of`.
 # - recent: a just-past time ("last night", "hours ago") dates the harm, so it says danger only for harms that go on
 #   after they start (missing, an overdose, an injury): the indicator's `triage.recent_of`, near the harm.
 # Never when negated ("not in immediate danger").
@@ -262,6 +264,9 @@ _NOW_PRESENT = _cue_table(
         "flights booked",
         "flight booked",
         "waiting outside",
+        "waiting at home",
+        "waiting for her at home",
+        "waiting for him at home",
         "at the gate",
         "coming to collect",
         "refuses to go home",
@@ -294,16 +299,16 @@ _NOW_PRESENT = _cue_table(
         "can hear",
     ]
 )
+# "today", "this morning", "currently" put a harm in today, which is what a same-day referral is for: they say
+# danger only for harms that are acute when they happen today (an assault, a carer intoxicated, a meeting with a
+# groomer: the indicator's `triage.now.today_of`) or go on after they start (`recent_of`); not for a bruise
+# noticed today.
+_NOW_TODAY = _cue_table(["today", "this morning", "this afternoon", "currently", "this week"])
 _NOW_NEAR = _cue_table(
     [
-        "today",
-        "this morning",
-        "this afternoon",
         "this evening",
-        "currently",
         "tomorrow",
         "this weekend",
-        "this week",
         "waiting room",
         "school gate",
         "turned up",
@@ -330,8 +335,9 @@ _NOW_NEAR = _cue_table(
 _NOW_RECENT = _cue_table(
     ["last night", "hour ago", "hours ago", "minutes ago", "an hour", "yesterday", "at lunchtime", "at lunch"]
 )
-_NOW = _NOW_PRESENT + _NOW_NEAR + _NOW_RECENT
+_NOW = _NOW_PRESENT + _NOW_NEAR + _NOW_TODAY + _NOW_RECENT
 _CUE_KIND = dict.fromkeys(_NOW_PRESENT, "present") | dict.fromkeys(_NOW_NEAR, "near")
+_CUE_KIND |= dict.fromkeys(_NOW_TODAY, "today")
 _CUE_KIND |= dict.fromkeys(_NOW_RECENT, "recent")
 # "is hitting", "are fighting": a harm verb in the present progressive is happening now.
 _HARM_ING = frozenset(
@@ -609,6 +615,7 @@ class _Derived:
     context: tuple[tuple[tuple[str, bool], ...], ...] = ()  # one of these must appear somewhere in the text
     now: bool = False  # the description says it is happening now ("tonight", "with him now"), see _NOW_PRESENT
     recent_of: frozenset[str] = frozenset()  # bases for which a just-past time ("last night") also counts
+    today_of: frozenset[str] = frozenset()  # bases for which "today", "this morning" also count
 
 
 @dataclass(frozen=True)
@@ -700,6 +707,7 @@ def build_index(content: m.Content) -> TriageIndex:
             tuple(_phrase_parts(p)[0] for p in hints.get("context", [])),
             bool(now),
             frozenset(now.get("recent_of", [])) if isinstance(now, Mapping) else frozenset(),
+            frozenset(now.get("today_of", [])) if isinstance(now, Mapping) else frozenset(),
         )
         has_conditions = (
             gate.now or gate.repeated or gate.age_under_months is not None or gate.age_at_least_months is not None
@@ -1134,7 +1142,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
 
     for concept in index.concepts:
         words = _concept_words(concept, tokens, clauses, listed, source)
-        concept_cues = _cues_near(cues, words[1], recent=False) if words and concept.now else []
+        concept_cues = _cues_near(cues, words[1], recent=False, today=True) if words and concept.now else []
         if words and concept.now and not concept_cues:
             continue
         if words and concept_cues:
@@ -1168,14 +1176,16 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             (base, s)
             for base in rule.of
             for s in current_sentences.get(base, ())
-            if _gate_open(rule, tokens, s, source, ages, cues, recent=base in rule.recent_of)
+            if _gate_open(rule, tokens, s, source, ages, cues, base in rule.recent_of, base in rule.today_of)
         ]
         if opened:
             reading.present.add(rule.indicator_id)
             at[rule.indicator_id].extend(i for base, s in opened for i in at.get(base, ()) if tokens[i].sentence == s)
             bases = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.evidence.get(base, [])]
             if rule.now:
-                bases += [w for base, s in opened for w in _cues_near(cues, s, recent=base in rule.recent_of)]
+                bases += [
+                    w for base, s in opened for w in _cues_near(cues, s, base in rule.recent_of, base in rule.today_of)
+                ]
             reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
             reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
 
@@ -1328,13 +1338,15 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
     return found
 
 
-def _cues_near(cues: list[_Cue], sentence: int, recent: bool) -> list[str]:
+def _cues_near(cues: list[_Cue], sentence: int, recent: bool, today: bool = False) -> list[str]:
     """The cues that count for a harm read in `sentence`: present ones anywhere, the others in that sentence or
-    the one before or after ("Going to Sudan on Friday; mum says she will become a woman there.")."""
+    the one before or after ("Going to Sudan on Friday; mum says she will become a woman there."); "today" ones
+    with `today` or `recent`, just-past ones with `recent`."""
     return [
         c.words
         for c in cues
-        if c.kind == "present" or (abs(c.sentence - sentence) <= 1 and (c.kind == "near" or recent))
+        if c.kind == "present"
+        or (abs(c.sentence - sentence) <= 1 and (c.kind == "near" or recent or (today and c.kind == "today")))
     ]
 
 
@@ -1527,7 +1539,7 @@ def _made_safe(
     timed = [
         c
         for c in cues
-        if (c.kind == "present" or (c.kind == "near" and abs(c.sentence - sentence) <= 1))
+        if (c.kind == "present" or (c.kind in ("near", "today") and abs(c.sentence - sentence) <= 1))
         and c.words.lower() not in _STATE_CUES
     ]
     if habit and not timed:
@@ -1677,10 +1689,11 @@ def _gate_open(
     ages: list[float],
     cues: list[_Cue] | None = None,
     recent: bool = False,
+    today: bool = False,
 ) -> bool:
     if gate.context and not any(_contains(tokens, parts) for parts in gate.context):
         return False
-    if gate.now and not _cues_near(cues if cues is not None else _now_cues(tokens, source), sentence, recent):
+    if gate.now and not _cues_near(cues if cues is not None else _now_cues(tokens, source), sentence, recent, today):
         return False
     if gate.repeated and not _is_repeated(tokens, sentence, source):
         return False

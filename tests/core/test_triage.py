@@ -505,3 +505,14 @@ def test_ages_with_the_unit_after_the_number() -> None:
     assert ages_in_months(normalise("baby aged 5 weeks")) == [pytest.approx(60 / 52)]
     assert ages_in_months(normalise("baby of 3 months has a bruise")) == [3.0]
     assert 84.0 in ages_in_months(normalise("boy aged 7"))
+
+
+def test_today_is_danger_only_for_harms_acute_today(content: Content) -> None:
+    # A bruise noticed today is a same-day referral; an assault this afternoon or a carer drunk now is not.
+    assert not triage(content, "She has a bruise on her arm today and says dad grabbed her.").immediate_danger
+    assert triage(
+        content, "Girl 12 told police she was sexually assaulted by a man in the park this afternoon."
+    ).immediate_danger
+    assert triage(
+        content, "Mum's partner strangled her this morning and is waiting at home for her and the kids."
+    ).immediate_danger
