@@ -516,3 +516,18 @@ def test_today_is_danger_only_for_harms_acute_today(content: Content) -> None:
     assert triage(
         content, "Mum's partner strangled her this morning and is waiting at home for her and the kids."
     ).immediate_danger
+
+
+DANGER2 = yaml.safe_load((Path(__file__).parent.parent / "triage_danger2.yaml").read_text())["cases"]
+
+
+def test_floors_on_the_round_4_final_danger_corpus(content: Content) -> None:
+    """tests/triage_danger2.yaml was written after round-4 tuning and run once (24/30, danger 10/15, 1 false
+    alarm); never tuned on. Floors at that first run, so a change that loses ground shows."""
+    results = [(case, triage(content, case["text"])) for case in DANGER2]
+    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
+    flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
+    false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
+    assert accepted >= 24
+    assert flagged >= 10
+    assert len(false_alarms) <= 1, false_alarms
