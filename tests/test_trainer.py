@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 import time
 from collections.abc import Iterator
@@ -71,6 +72,17 @@ def test_open_classroom_gives_a_readable_code_and_a_strong_token(client: TestCli
     assert len(body["trainer_token"]) >= 22  # token_urlsafe: at least 128 bits
     assert body["join_url"] == f"http://testserver/join/{body['code']}"
     assert client.post("/api/v1/classrooms", json={"scenario_id": "nope"}).status_code == 404
+
+
+def test_the_room_has_a_128_bit_id_and_the_code_is_an_alias(client: TestClient) -> None:
+    body = client.post("/api/v1/classrooms", json={"scenario_id": "step_up"}).json()
+    assert len(base64.urlsafe_b64decode(body["room_id"] + "==")) == 16
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert store.get(trainer.KIND, body["room_id"]) is not None
+    assert store.get(trainer.KIND, body["code"]) is None  # the room is not kept under its guessable code
+    assert store.get(trainer.CODE_KIND, body["code"]).data == {"room_id": body["room_id"]}
+    public = client.get(f"/api/v1/classrooms/{body['code'].lower()}/public")
+    assert public.status_code == 200
 
 
 def test_votes_are_counted_and_a_changed_vote_replaces_the_old_one(client: TestClient) -> None:

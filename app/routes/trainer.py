@@ -31,6 +31,8 @@ sc.rebuild_models()  # Walkthrough refers to the engine's Outcome; resolve it be
 
 router = APIRouter()
 KIND = "classroom"
+CODE_KIND = "classroom_code"  # short join code -> the room's 128-bit id
+NO_ROOM = "No classroom with that code. Check the code; rooms close a few hours after they open."
 ROOM_TTL_SECONDS = 4 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to read aloud and type on a phone
 CODE_LENGTH = 6
@@ -79,6 +81,7 @@ class ClassroomIn(BaseModel):
 
 
 class ClassroomCreated(BaseModel):
+    room_id: str = Field(description="The room's own id: 128 random bits. The code is a short alias for voters.")
     code: str = Field(description="Six characters to read aloud; voters type it or follow join_url.")
     trainer_token: str = Field(description="Keep it on the presenter's screen; it lets you see votes and reveal.")
     join_url: str
@@ -197,22 +200,34 @@ def _normal_code(code: str) -> str:
     return code.strip().upper()
 
 
-def _load_room(store: Store, code: str) -> tuple[dict[str, Any], int, int]:
+def _room_id(store: Store, code: str) -> str:
+    alias = store.get(CODE_KIND, _normal_code(code))
+    if alias is None:
+        raise UnknownItem(NO_ROOM)
+    return str(alias.data["room_id"])
+
+
+def _load_room_by_id(store: Store, room_id: str) -> tuple[dict[str, Any], int, int]:
     """The room, its version and its remaining lifetime in seconds."""
-    record = store.get(KIND, _normal_code(code))
+    record = store.get(KIND, room_id)
     remaining = int(record.data["expires_at"] - time.time()) if record else 0
     if record is None or remaining <= 0:
-        raise UnknownItem("No classroom with that code. Check the code; rooms close a few hours after they open.")
+        raise UnknownItem(NO_ROOM)
     return record.data, record.version, remaining
+
+
+def _load_room(store: Store, code: str) -> tuple[dict[str, Any], int, int]:
+    return _load_room_by_id(store, _room_id(store, code))
 
 
 def _update_room(store: Store, code: str, change: Any) -> dict[str, Any]:
     """Apply `change(room)` with optimistic locking; a racing vote makes us re-read and try again."""
+    room_id = _room_id(store, code)
     for _ in range(WRITE_ATTEMPTS):
-        room, version, remaining = _load_room(store, code)
+        room, version, remaining = _load_room_by_id(store, room_id)
         room = change(room)
         try:
-            store.put(KIND, _normal_code(code), room, remaining, version)
+            store.put(KIND, room_id, room, remaining, version)
             return room
         except Conflict:
             continue
@@ -274,16 +289,20 @@ def open_classroom(body: ClassroomIn, request: Request, content: ContentDep, sto
         "revealed": False,
         "expires_at": time.time() + ROOM_TTL_SECONDS,
     }
+    room_id = secrets.token_urlsafe(16)  # 128 bits; the short code below is only an alias for voters
+    store.put(KIND, room_id, room, ROOM_TTL_SECONDS, None)
     for _ in range(WRITE_ATTEMPTS):
         code = new_code()
         try:
-            store.put(KIND, code, room, ROOM_TTL_SECONDS, None)
+            store.put(CODE_KIND, code, {"room_id": room_id}, ROOM_TTL_SECONDS, None)
             break
         except Conflict:  # the code is taken; draw another
             continue
     else:
+        store.delete(KIND, room_id)
         raise Conflict("Could not find a free classroom code. Try again.")
     return ClassroomCreated(
+        room_id=room_id,
         code=code,
         trainer_token=token,
         join_url=str(request.url_for("join_page", code=code)),
