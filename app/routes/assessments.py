@@ -84,6 +84,7 @@ def start_assessment(services: ServicesDep, body: AssessmentIn | None = None) ->
 
 @router.get("/{assessment_id}", response_model=AssessmentOut, responses=ERRORS)
 def get_assessment(assessment_id: str, content: ContentDep, store: StoreDep) -> Response:
+    """Where an assessment is now: the next question, or the outcome, with any 999/MASH alert."""
     state, _ = _load(store, assessment_id)
     return as_json(render(content, assessment_id, state))
 
