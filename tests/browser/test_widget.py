@@ -142,6 +142,9 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => {
+            // Messages fade in: measure contrast once every animation has finished, not half-way through.
+            const roots = [document, ...[...document.querySelectorAll('threshold-guide')].map(h => h.shadowRoot)];
+            await Promise.all(roots.filter(Boolean).flatMap(r => r.getAnimations()).map(a => a.finished));
             const r = await axe.run(document, {runOnly: {type: 'tag',
                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}));
