@@ -35,7 +35,7 @@ def decisions(counter: RateCounter, store: CountingStore, n: int) -> list[bool]:
     return anyio.run(run)
 
 
-def test_far_from_the_limit_requests_are_written_in_batches(tmp_path: Path) -> None:
+def test_far_from_the_limit_requests_are_written_in_batches(tmp_path: Path, whole_window: None) -> None:
     store = CountingStore(tmp_path / "s.db")
     counter = RateCounter(120, 60, TrustedProxies(""))
     assert decisions(counter, store, 120) == [True] * 120
@@ -45,7 +45,9 @@ def test_far_from_the_limit_requests_are_written_in_batches(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("processes", [2, 3])
-def test_processes_sharing_a_store_stay_within_a_quarter_of_the_budget_each(tmp_path: Path, processes: int) -> None:
+def test_processes_sharing_a_store_stay_within_a_quarter_of_the_budget_each(
+    tmp_path: Path, processes: int, whole_window: None
+) -> None:
     store = CountingStore(tmp_path / "s.db")
     counters = [RateCounter(100, 60, TrustedProxies("")) for _ in range(processes)]
     allowed = 0
@@ -55,7 +57,7 @@ def test_processes_sharing_a_store_stay_within_a_quarter_of_the_budget_each(tmp_
     assert 100 <= allowed <= 100 + (processes - 1) * 25
 
 
-def test_small_limits_are_checked_on_every_request(tmp_path: Path) -> None:
+def test_small_limits_are_checked_on_every_request(tmp_path: Path, whole_window: None) -> None:
     store = CountingStore(tmp_path / "s.db")
     counter = RateCounter(3, 60, TrustedProxies(""))
     assert decisions(counter, store, 4) == [True, True, True, False]

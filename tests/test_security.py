@@ -9,7 +9,6 @@ import io
 import itertools
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -251,14 +250,6 @@ def test_control_characters_are_stripped_and_text_normalised(client: TestClient)
 
 
 # --- Rate limiting ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def whole_window() -> None:
-    """Rate-limit windows are whole wall-clock minutes: start a counting test well inside one."""
-    left = 60 - time.time() % 60
-    if left < 5:
-        time.sleep(left + 0.1)
 
 
 def test_parse_rate_limit() -> None:
