@@ -11,16 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from app.core.base import Strict
 from app.core.errors import InvalidInput, UnknownItem
 
 DayBasis = Literal["working", "calendar"]
-
-
-class Strict(BaseModel):
-    # Same as app.core.models.Strict; kept local until that module lands.
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Window(Strict):

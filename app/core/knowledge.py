@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from pydantic import Field, model_validator
 
-from app.core.escalation import Escalation, Strict
+from app.core.base import Strict
+from app.core.escalation import Escalation
 
 # BM25 parameters (the usual defaults) and the confidence bar below which we do not answer.
 _K1 = 1.2

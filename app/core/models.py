@@ -10,20 +10,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
-# Issue 4 (escalation, timelines, partnership knowledge). Those modules define their own identical
-# Strict base, so importing them here makes no import cycle.
+# Escalation, knowledge and scenario models share the Strict base from app.core.base, so no import cycle.
+from app.core.base import Strict
 from app.core.escalation import Escalation
 from app.core.knowledge import Glossary, KnowledgeIndex, Partnership
-from app.core.scenarios import Scenario  # issue 6; own Strict base too, so no cycle
+from app.core.scenarios import Scenario
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", description="A stable snake_case id.")]
 LevelNumber = Literal[1, 2, 3, 4]
 YES_NO_VALUES = ("yes", "no", "unknown")
 UNKNOWN = "unknown"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Sourced(Strict):

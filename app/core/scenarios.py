@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.base import Strict
 from app.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -19,11 +20,6 @@ if TYPE_CHECKING:
     from app.core.models import Content
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", description="A stable snake_case id.")]
-
-
-class Strict(BaseModel):
-    # Same as app.core.models.Strict, kept local so that models.py can import this module without a cycle.
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Stage(Strict):
