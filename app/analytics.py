@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import Depends
 
 from app.core import engine
-from app.core.models import Content
 from app.deps import StoreDep
 from app.store import Store, StoreUnavailable
 
@@ -48,15 +47,13 @@ def iso_week(today: dt.date | None = None) -> str:
     return f"{year}-W{week:02d}"
 
 
-def count_completed_assessment(
-    store: Store, content: Content, assessment_id: str, state: engine.State, ttl: int
-) -> None:
+def count_completed_assessment(store: Store, assessment_id: str, outcome: engine.Outcome | None, ttl: int) -> None:
     """Count an assessment once, when an answer first completes it: by level, by route and by ISO week.
 
     Why the marker: someone may change an answer after finishing; the marker (the random assessment id,
     expiring with the session) stops that being counted as a second assessment.
     """
-    if engine.pending_question(content, state) is not None:
+    if outcome is None:
         return
     try:
         if store.incr(f"analytics-seen:{assessment_id}", ttl=ttl) != 1:
@@ -64,7 +61,6 @@ def count_completed_assessment(
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
         return
-    outcome = engine.outcome(content, state)
     count(store, "assessments", "level", outcome.level)
     for route in outcome.routes:
         count(store, "assessments", "route", route.id)

@@ -97,8 +97,8 @@ def answer_question(assessment_id: str, body: AnswerIn, services: ServicesDep) -
     was_complete = engine.pending_question(content, state) is None
     state = engine.answer(content, state, body.question_id, body.value)
     store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
-    analytics.count_completed_assessment(store, content, assessment_id, state, settings.session_ttl_seconds)
     out = render(content, assessment_id, state)
+    analytics.count_completed_assessment(store, assessment_id, out.outcome, settings.session_ttl_seconds)
     count_answer(was_complete, out.outcome.level if out.outcome else None)
     return as_json(out)
 
