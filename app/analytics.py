@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Depends
@@ -21,10 +21,10 @@ log = logging.getLogger("threshold.analytics")
 PREFIX = "analytics:"
 
 
-def count(store: Store, *parts: str | int) -> None:
+async def count(store: Store, *parts: str | int) -> None:
     """Add one to the counter `analytics:<part>:<part>...`, e.g. count(store, "triage", "level", 3)."""
     try:
-        store.incr(PREFIX + ":".join(str(p) for p in parts))
+        await store.incr(PREFIX + ":".join(str(p) for p in parts))
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
 
@@ -35,9 +35,9 @@ def counted(*parts: str) -> Any:
     The count happens after the handler returns, so refused or failed requests are not counted.
     """
 
-    def count_after_success(store: StoreDep) -> Iterator[None]:
+    async def count_after_success(store: StoreDep) -> AsyncIterator[None]:
         yield
-        count(store, *parts)
+        await count(store, *parts)
 
     return Depends(count_after_success)
 
@@ -47,7 +47,9 @@ def iso_week(today: dt.date | None = None) -> str:
     return f"{year}-W{week:02d}"
 
 
-def count_completed_assessment(store: Store, assessment_id: str, outcome: engine.Outcome | None, ttl: int) -> None:
+async def count_completed_assessment(
+    store: Store, assessment_id: str, outcome: engine.Outcome | None, ttl: int
+) -> None:
     """Count an assessment once, when an answer first completes it: by level, by route and by ISO week.
 
     Why the marker: someone may change an answer after finishing; the marker (the random assessment id,
@@ -56,21 +58,21 @@ def count_completed_assessment(store: Store, assessment_id: str, outcome: engine
     if outcome is None:
         return
     try:
-        if store.incr(f"analytics-seen:{assessment_id}", ttl=ttl) != 1:
+        if await store.incr(f"analytics-seen:{assessment_id}", ttl=ttl) != 1:
             return
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
         return
-    count(store, "assessments", "level", outcome.level)
+    await count(store, "assessments", "level", outcome.level)
     for route in outcome.routes:
-        count(store, "assessments", "route", route.id)
-    count(store, "assessments", "week", iso_week())
+        await count(store, "assessments", "route", route.id)
+    await count(store, "assessments", "week", iso_week())
 
 
-def read_counts(store: Store) -> dict[str, dict[str, int]]:
+async def read_counts(store: Store) -> dict[str, dict[str, int]]:
     """All analytics counters grouped: {"assessments:level": {"3": 12, ...}, "triage:level": {...}}."""
     groups: dict[str, dict[str, int]] = {}
-    for key, value in sorted(store.counters(PREFIX).items()):
+    for key, value in sorted((await store.counters(PREFIX)).items()):
         group, _, label = key.removeprefix(PREFIX).rpartition(":")
         groups.setdefault(group or label, {})[label if group else "total"] = value
     return groups

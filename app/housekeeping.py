@@ -10,10 +10,10 @@ from app.store import Store, StoreUnavailable
 log = logging.getLogger("threshold.housekeeping")
 
 
-def purge_once(store: Store) -> int:
+async def purge_once(store: Store) -> int:
     """Delete expired records and counters; a store outage is logged, never raised (we try again later)."""
     try:
-        removed = store.purge_expired()
+        removed = await store.purge_expired()
     except StoreUnavailable as exc:
         log.warning("purge of expired sessions skipped: %s", exc)
         return 0
@@ -25,10 +25,10 @@ def purge_once(store: Store) -> int:
 async def _purge_every(store: Store, interval_seconds: float) -> None:
     while True:
         await asyncio.sleep(interval_seconds)
-        await asyncio.to_thread(purge_once, store)
+        await purge_once(store)
 
 
-def start_purging(store: Store, interval_seconds: float) -> asyncio.Task[None]:
+async def start_purging(store: Store, interval_seconds: float) -> asyncio.Task[None]:
     """Purge now, then every `interval_seconds` in a background task; cancel the task at shutdown."""
-    purge_once(store)
+    await purge_once(store)
     return asyncio.create_task(_purge_every(store, interval_seconds), name="purge-expired-sessions")

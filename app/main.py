@@ -38,12 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
         triage_index(app.state.content)  # compile the free-text triage phrases once, not on the first request
         app.state.store = open_store(settings.session_store)
-        purger = start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
+        purger = await start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
         try:
             yield
         finally:
             purger.cancel()
-            app.state.store.close()
+            await app.state.store.close()
 
     app = FastAPI(title="Threshold Guide", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-import anyio
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
@@ -88,8 +87,7 @@ class ActionContext:
 
 
 async def load_state(context: ActionContext, sender_id: str) -> tuple[engine.State | None, int | None]:
-    # The store blocks (SQLite, or Redis over the network); a worker thread keeps the event loop free.
-    record = await anyio.to_thread.run_sync(context.store.get, KIND, sender_id)
+    record = await context.store.get(KIND, sender_id)
     if record is None:
         return None, None
     return record.data["state"], record.version
@@ -103,9 +101,7 @@ async def update_state(
         state, version = await load_state(context, sender_id)
         new = change(state)
         try:
-            await anyio.to_thread.run_sync(
-                context.store.put, KIND, sender_id, {"state": new}, context.ttl_seconds, version
-            )
+            await context.store.put(KIND, sender_id, {"state": new}, context.ttl_seconds, version)
             return new
         except Conflict:
             if attempt == _CONFLICT_RETRIES - 1:

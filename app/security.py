@@ -26,7 +26,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import anyio
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -275,7 +274,7 @@ class RateCounter:
         amount = counts[0] + 1
         counts[0] = 0
         try:
-            total = await anyio.to_thread.run_sync(store.incr, key, amount, self.window)
+            total = await store.incr(key, amount, self.window)
         except StoreUnavailable:
             return None
         counts[1] = max(counts[1], total)

@@ -2,6 +2,10 @@
 
 One small interface, two implementations: SQLite (embedded, the default) and Redis (scale-out,
 app/store_redis.py). Every record carries a version so that two racing updates cannot both win.
+
+The interface is async so that routes run on the event loop: a thread-pool hop per request cost more
+than the whole assessment turn (bench/RESULTS.md). Redis is awaited over the network (redis.asyncio);
+SQLite is called inline, because a local read or write takes tens of microseconds, less than a hop.
 """
 
 from __future__ import annotations
@@ -28,26 +32,26 @@ class Record:
 
 
 class Store(Protocol):
-    def get(self, kind: str, key: str) -> Record | None: ...
+    async def get(self, kind: str, key: str) -> Record | None: ...
 
-    def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
+    async def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
         """Write a record. `expected_version=None` creates it; otherwise the stored version must match
         (raises Conflict). Returns the new version."""
         ...
 
-    def delete(self, kind: str, key: str) -> bool: ...
+    async def delete(self, kind: str, key: str) -> bool: ...
 
-    def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
+    async def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
         """Add to a shared counter (created at 0) and return the new value."""
         ...
 
-    def counters(self, prefix: str) -> dict[str, int]: ...
+    async def counters(self, prefix: str) -> dict[str, int]: ...
 
-    def purge_expired(self) -> int: ...
+    async def purge_expired(self) -> int: ...
 
-    def ping(self) -> bool: ...
+    async def ping(self) -> bool: ...
 
-    def close(self) -> None: ...
+    async def close(self) -> None: ...
 
 
 _SCHEMA = """
@@ -61,7 +65,10 @@ CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NUL
 
 
 class SqliteStore:
-    """SQLite in WAL mode, one connection guarded by a lock (requests run on a thread pool)."""
+    """SQLite in WAL mode, one connection, called inline from the event loop (see the module docstring).
+
+    The lock keeps the connection safe for callers on other threads (the admin CLI, tests).
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -86,22 +93,20 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"The session store is not available: {exc}") from exc
 
-    def get(self, kind: str, key: str) -> Record | None:
+    async def get(self, kind: str, key: str) -> Record | None:
         with self._lock:
             row = self._run(
                 "SELECT data, version FROM records WHERE kind=? AND key=? AND expires>?", (kind, key, time.time())
             ).fetchone()
         return Record(json.loads(row[0]), row[1]) if row else None
 
-    def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
+    async def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
         now = time.time()
         text = json.dumps(data, separators=(",", ":"))
         with self._lock:
             if expected_version is None:
                 self._run("DELETE FROM records WHERE kind=? AND key=? AND expires<=?", (kind, key, now))
-                cursor = self._run(
-                    "INSERT OR IGNORE INTO records VALUES (?, ?, ?, 1, ?)", (kind, key, text, now + ttl)
-                )
+                cursor = self._run("INSERT OR IGNORE INTO records VALUES (?, ?, ?, 1, ?)", (kind, key, text, now + ttl))
                 if cursor.rowcount != 1:
                     raise Conflict("That record already exists.")
                 return 1
@@ -114,11 +119,11 @@ class SqliteStore:
                 raise Conflict("Someone else updated this at the same moment. Reload it and try again.")
             return expected_version + 1
 
-    def delete(self, kind: str, key: str) -> bool:
+    async def delete(self, kind: str, key: str) -> bool:
         with self._lock:
             return self._run("DELETE FROM records WHERE kind=? AND key=?", (kind, key)).rowcount == 1
 
-    def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
+    async def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
         now = time.time()
         expires = now + ttl if ttl else None
         with self._lock:
@@ -130,7 +135,7 @@ class SqliteStore:
             ).fetchone()
         return int(row[0])
 
-    def counters(self, prefix: str) -> dict[str, int]:
+    async def counters(self, prefix: str) -> dict[str, int]:
         with self._lock:
             rows = self._run(
                 "SELECT key, value FROM counters WHERE substr(key, 1, ?)=? AND (expires IS NULL OR expires>?)",
@@ -138,14 +143,14 @@ class SqliteStore:
             ).fetchall()
         return {k: int(v) for k, v in rows}
 
-    def purge_expired(self) -> int:
+    async def purge_expired(self) -> int:
         now = time.time()
         with self._lock:
             removed = self._run("DELETE FROM records WHERE expires<=?", (now,)).rowcount
             removed += self._run("DELETE FROM counters WHERE expires IS NOT NULL AND expires<=?", (now,)).rowcount
         return removed
 
-    def ping(self) -> bool:
+    async def ping(self) -> bool:
         try:
             with self._lock:
                 self._run("SELECT 1").fetchone()
@@ -153,7 +158,7 @@ class SqliteStore:
         except StoreUnavailable:
             return False
 
-    def close(self) -> None:
+    async def close(self) -> None:
         with self._lock:
             self._db.close()
 

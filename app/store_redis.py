@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import redis
+import redis.asyncio
 
 from app.core.errors import Conflict
 from app.store import Record, StoreUnavailable
@@ -48,15 +49,15 @@ return value
 """
 
 _SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_PUT, _INCR)}
-SOCKET_TIMEOUT_SECONDS = 1.0  # a dead Redis must answer 503 quickly, not hold a worker thread
+SOCKET_TIMEOUT_SECONDS = 1.0  # a dead Redis must answer 503 quickly, not keep a request waiting
 
 
 class RedisStore:
-    """Redis via redis-py's thread-safe connection pool (requests run on a thread pool)."""
+    """Redis via redis.asyncio: requests wait on the network without holding the event loop."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._redis = redis.Redis.from_url(
+        self._redis = redis.asyncio.Redis.from_url(
             url,
             socket_timeout=SOCKET_TIMEOUT_SECONDS,
             socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
@@ -64,13 +65,13 @@ class RedisStore:
             decode_responses=True,
         )
 
-    def _script(self, script: str, key: str, *args: str | int) -> Any:
+    async def _script(self, script: str, key: str, *args: str | int) -> Any:
         """EVALSHA, loading the script on first use. Why not redis-py's Script: its per-call type checks cost
         more CPU than the round trip (bench/load.py)."""
         try:
-            return self._redis.evalsha(_SHA[script], 1, key, *args)
+            return await self._redis.evalsha(_SHA[script], 1, key, *args)
         except redis.exceptions.NoScriptError:
-            return self._redis.eval(script, 1, key, *args)
+            return await self._redis.eval(script, 1, key, *args)
 
     def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
         where = self._redis.connection_pool.connection_kwargs
@@ -78,20 +79,20 @@ class RedisStore:
             f"The Redis session store at {where.get('host')}:{where.get('port')} is not available: {exc}"
         )
 
-    def get(self, kind: str, key: str) -> Record | None:
+    async def get(self, kind: str, key: str) -> Record | None:
         try:
-            data, version = self._redis.hmget(f"{RECORD_PREFIX}{kind}:{key}", ["data", "version"])  # type: ignore[misc]
+            data, version = await self._redis.hmget(f"{RECORD_PREFIX}{kind}:{key}", ["data", "version"])  # type: ignore[misc]
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
         if data is None or version is None:
             return None
         return Record(json.loads(data), int(version))
 
-    def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
+    async def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
         text = json.dumps(data, separators=(",", ":"))
         expected = "" if expected_version is None else str(expected_version)
         try:
-            version = int(self._script(_PUT, f"{RECORD_PREFIX}{kind}:{key}", text, ttl, expected))
+            version = int(await self._script(_PUT, f"{RECORD_PREFIX}{kind}:{key}", text, ttl, expected))
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
         if version < 0:
@@ -100,38 +101,40 @@ class RedisStore:
             raise Conflict("Someone else updated this at the same moment. Reload it and try again.")
         return version
 
-    def delete(self, kind: str, key: str) -> bool:
+    async def delete(self, kind: str, key: str) -> bool:
         try:
-            return int(self._redis.delete(f"{RECORD_PREFIX}{kind}:{key}")) == 1  # type: ignore[arg-type]
+            return int(await self._redis.delete(f"{RECORD_PREFIX}{kind}:{key}")) == 1  # type: ignore[arg-type]
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
 
-    def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
+    async def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
         try:
-            return int(self._script(_INCR, f"{COUNTER_PREFIX}{key}", amount, ttl or ""))
+            return int(await self._script(_INCR, f"{COUNTER_PREFIX}{key}", amount, ttl or ""))
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
 
-    def counters(self, prefix: str) -> dict[str, int]:
+    async def counters(self, prefix: str) -> dict[str, int]:
         try:
-            keys = list(self._redis.scan_iter(match=_glob_escape(f"{COUNTER_PREFIX}{prefix}") + "*", count=500))
-            values = self._redis.mget(keys) if keys else []
+            keys = [
+                k async for k in self._redis.scan_iter(match=_glob_escape(f"{COUNTER_PREFIX}{prefix}") + "*", count=500)
+            ]
+            values = await self._redis.mget(keys) if keys else []
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
         # A counter can expire between SCAN and MGET: skip the ones that came back empty.
         return {k.removeprefix(COUNTER_PREFIX): int(v) for k, v in zip(keys, values, strict=True) if v is not None}  # type: ignore[arg-type]
 
-    def purge_expired(self) -> int:
+    async def purge_expired(self) -> int:
         return 0  # Redis expires keys by itself
 
-    def ping(self) -> bool:
+    async def ping(self) -> bool:
         try:
-            return bool(self._redis.ping())
+            return bool(await self._redis.ping())
         except redis.RedisError:
             return False
 
-    def close(self) -> None:
-        self._redis.close()
+    async def close(self) -> None:
+        await self._redis.aclose()
 
 
 def _glob_escape(text: str) -> str:

@@ -13,6 +13,7 @@ from app.config import REPO_ROOT, Settings
 from app.content import load_content
 from app.core.models import Content
 from app.main import create_app
+from app.store import Record
 from tests.redis_server import redis_server, redis_url  # noqa: F401  (fixtures for @pytest.mark.redis tests)
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -53,3 +54,8 @@ def whole_window() -> None:
     left = 60 - time.time() % 60
     if left < 5:
         time.sleep(left + 0.1)
+
+
+def stored(client: TestClient, kind: str, key: str) -> Record | None:
+    """A record from the app's store, read on the app's own event loop (the store is async)."""
+    return client.portal.call(client.app.state.store.get, kind, key)  # type: ignore[attr-defined,union-attr]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.routes.chat import EXPIRED_NOTICE
+from tests.conftest import stored
 
 
 def post(client: TestClient, **body: Any) -> dict[str, Any]:
@@ -65,10 +66,11 @@ def test_delete_forgets_at_once(fixture_client: TestClient) -> None:
 def test_the_store_never_holds_what_was_typed(fixture_client: TestClient) -> None:
     session = post(fixture_client)["session_id"]
     post(fixture_client, session_id=session, text="Ben Jones at 12 Acacia Road has poor attendance.")
-    record = fixture_client.app.state.store.get("chat", session)  # type: ignore[attr-defined]
-    stored = json.dumps(record.data)
+    record = stored(fixture_client, "chat", session)
+    assert record is not None
+    kept = json.dumps(record.data)
     for word in ("Ben", "Jones", "Acacia", "poor attendance"):
-        assert word not in stored
+        assert word not in kept
 
 
 def test_chat_endpoints_are_in_the_openapi_schema(fixture_client: TestClient) -> None:

@@ -26,7 +26,7 @@ from app.config import REPO_ROOT
 from app.core.errors import Conflict
 from app.main import create_app
 from app.store import open_store
-from tests.conftest import FIXTURE_CONTENT, make_settings
+from tests.conftest import FIXTURE_CONTENT, make_settings, stored
 
 RASA_DIR = REPO_ROOT / "dialogues" / "rasa"
 RASA_VERSION = "3.6.21"
@@ -298,8 +298,7 @@ def test_start_utters_the_safety_line_and_the_first_question_with_yes_no_buttons
         "threshold_question": "danger",
         "threshold_complete": False,
     }
-    store = client.app.state.store  # type: ignore[attr-defined]
-    assert store.get("rasa", "rasa-user-1").data["state"]["answers"] == {}
+    assert stored(client, "rasa", "rasa-user-1").data["state"]["answers"] == {}  # type: ignore[union-attr]
 
 
 def test_button_answer_then_ask_gives_the_next_question(client: TestClient) -> None:
@@ -323,7 +322,7 @@ def test_typed_answers_come_from_the_intent_or_the_answer_slot(client: TestClien
         ),
     )
     assert slots_of(result)["threshold_question"] == "home_worries"
-    answers = client.app.state.store.get("rasa", "rasa-user-1").data["state"]["answers"]  # type: ignore[attr-defined]
+    answers = stored(client, "rasa", "rasa-user-1").data["state"]["answers"]  # type: ignore[union-attr]
     assert answers == {"danger": "no", "school": "low"}
 
 
@@ -369,7 +368,7 @@ def test_outcome_gives_level_reasons_and_routes(client: TestClient) -> None:
     assert "Why: " in message["text"]
     assert outcome["routes"]
     assert slots_of(result)["threshold_level"] == 3
-    answers = client.app.state.store.get("rasa", "rasa-user-1").data["state"]["answers"]  # type: ignore[attr-defined]
+    answers = stored(client, "rasa", "rasa-user-1").data["state"]["answers"]  # type: ignore[union-attr]
     assert answers["home_worries"] == ["housing", "abuse"]
 
 
@@ -406,15 +405,15 @@ def test_a_lost_race_is_retried_on_the_fresh_state(tmp_path: Path) -> None:
             self.inner = open_store(f"sqlite:///{tmp_path}/race.db")
             self.raced = False
 
-        def get(self, kind: str, key: str) -> Any:
-            return self.inner.get(kind, key)
+        async def get(self, kind: str, key: str) -> Any:
+            return await self.inner.get(kind, key)
 
-        def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
+        async def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
             if not self.raced:
                 self.raced = True
-                self.inner.put(kind, key, {"state": {"answers": {"danger": "no"}}}, ttl, expected_version)
+                await self.inner.put(kind, key, {"state": {"answers": {"danger": "no"}}}, ttl, expected_version)
                 raise Conflict("lost the race")
-            return self.inner.put(kind, key, data, ttl, expected_version)
+            return await self.inner.put(kind, key, data, ttl, expected_version)
 
     class State:
         content = None
@@ -441,7 +440,8 @@ def test_triage_prefills_the_assessment_and_stores_no_free_text(client: TestClie
     assert "Jake" not in json.dumps(result)
     question = result["responses"][-1]
     assert question["text"].startswith("Is a child in immediate danger?")  # danger is always asked first
-    record = client.app.state.store.get("rasa", "rasa-user-1")  # type: ignore[attr-defined]
+    record = stored(client, "rasa", "rasa-user-1")
+    assert record is not None
     assert record.data["state"]["answers"] == {"school": "low"}
     assert record.data["state"]["prefilled"] == ["school"]
     assert "Jake" not in json.dumps(record.data) and "attendance" not in json.dumps(record.data)
@@ -514,7 +514,7 @@ def form_call(value: str, sender: str = "form-user", *, slot_after_form: bool = 
 def test_form_validation_stores_a_valid_answer_and_asks_again(client: TestClient) -> None:
     result = run(client, form_call("no"))
     assert slots_of(result) == {"threshold_answer": None, "threshold_question": "school", "threshold_complete": False}
-    assert client.app.state.store.get("rasa", "form-user").data["state"]["answers"] == {"danger": "no"}  # type: ignore[attr-defined]
+    assert stored(client, "rasa", "form-user").data["state"]["answers"] == {"danger": "no"}  # type: ignore[union-attr]
     # The form then asks for the slot through action_ask_threshold_answer: the next question.
     (question,) = run(client, action_call("action_ask_threshold_answer", "form-user"))["responses"]
     assert question["text"] == "How is attendance?"
@@ -538,7 +538,7 @@ def test_form_validation_completes_the_form_after_the_last_question(client: Test
 def test_form_validation_ignores_slots_not_set_after_the_last_action(client: TestClient) -> None:
     result = run(client, form_call("no", slot_after_form=False))
     assert result == {"events": [], "responses": []}
-    assert client.app.state.store.get("rasa", "form-user") is None  # type: ignore[attr-defined]
+    assert stored(client, "rasa", "form-user") is None
 
 
 # --- The shipped Rasa assistant -----------------------------------------------------------------
@@ -659,7 +659,7 @@ def test_rest_channel_walks_to_an_outcome_by_buttons(client: TestClient) -> None
     assert "Universal" in outcome_text
     custom = next(r["custom"]["threshold"] for r in replies if "custom" in r)
     assert custom["kind"] == "outcome" and "Level 1" in custom["summary"]
-    state = client.app.state.store.get("rest", sender).data["state"]  # type: ignore[attr-defined]
+    state = stored(client, "rest", sender).data["state"]  # type: ignore[union-attr]
     assert state["assessment"]["answers"] == {
         "danger": "no",
         "school": "good",
@@ -674,9 +674,8 @@ def test_rest_channel_keeps_senders_apart_and_reads_typed_answers(client: TestCl
     assert [b["title"] for b in replies[-1]["buttons"]] == ["Yes", "No", "Don't know"]
     say(client, "a", "not sure")
     say(client, "b", "hello")
-    store = client.app.state.store  # type: ignore[attr-defined]
-    assert store.get("rest", "a").data["state"]["assessment"]["answers"] == {"danger": "unknown"}
-    assert store.get("rest", "b").data["state"]["assessment"] is None
+    assert stored(client, "rest", "a").data["state"]["assessment"]["answers"] == {"danger": "unknown"}  # type: ignore[union-attr]
+    assert stored(client, "rest", "b").data["state"]["assessment"] is None  # type: ignore[union-attr]
     # Once a child may be in danger, every reply starts with the alert, and its kind travels as `custom`.
     replies = say(client, "c", "start")
     replies = say(client, "c", click(replies, "Yes"))

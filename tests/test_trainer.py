@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.routes import trainer
-from tests.conftest import make_settings
+from tests.conftest import make_settings, stored
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -77,10 +77,9 @@ def test_open_classroom_gives_a_readable_code_and_a_strong_token(client: TestCli
 def test_the_room_has_a_128_bit_id_and_the_code_is_an_alias(client: TestClient) -> None:
     body = client.post("/api/v1/classrooms", json={"scenario_id": "step_up"}).json()
     assert len(base64.urlsafe_b64decode(body["room_id"] + "==")) == 16
-    store = client.app.state.store  # type: ignore[attr-defined]
-    assert store.get(trainer.KIND, body["room_id"]) is not None
-    assert store.get(trainer.KIND, body["code"]) is None  # the room is not kept under its guessable code
-    assert store.get(trainer.CODE_KIND, body["code"]).data == {"room_id": body["room_id"]}
+    assert stored(client, trainer.KIND, body["room_id"]) is not None
+    assert stored(client, trainer.KIND, body["code"]) is None  # the room is not kept under its guessable code
+    assert stored(client, trainer.CODE_KIND, body["code"]).data == {"room_id": body["room_id"]}  # type: ignore[union-attr]
     public = client.get(f"/api/v1/classrooms/{body['code'].lower()}/public")
     assert public.status_code == 200
 
@@ -159,13 +158,15 @@ def test_a_vote_retries_when_another_vote_wins_the_race(client: TestClient, monk
     real_put = store.put
     calls = {"n": 0}
 
-    def put_with_a_rival(kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
+    async def put_with_a_rival(
+        kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None
+    ) -> int:
         calls["n"] += 1
         if calls["n"] == 1:  # another process votes between our read and our write
-            record = store.get(kind, key)
+            record = await store.get(kind, key)
             rival = {**record.data, "votes": {**record.data["votes"], "voter-rival": 1}}
-            real_put(kind, key, rival, ttl, record.version)
-        return real_put(kind, key, data, ttl, expected_version)  # type: ignore[no-any-return]
+            await real_put(kind, key, rival, ttl, record.version)
+        return await real_put(kind, key, data, ttl, expected_version)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(store, "put", put_with_a_rival)
     assert vote(client, code, 2) == 200

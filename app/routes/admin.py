@@ -81,14 +81,14 @@ class ReloadErrorOut(ErrorOut):
     response_model=AnalyticsOut,
     responses={**AUTH_ERRORS, 200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv."}},
 )
-def read_analytics(
+async def read_analytics(
     _: AdminDep,
     store: StoreDep,
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
 ) -> AnalyticsOut | Response:
     """Anonymous counts for the quality assurance group: assessments by level, route and ISO week, triage
     use and escalation look-ups. Nothing here identifies a person or a conversation."""
-    counts = analytics.read_counts(store)
+    counts = await analytics.read_counts(store)
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

@@ -33,8 +33,8 @@ def new_id() -> str:
     return secrets.token_urlsafe(16)  # 128 bits, never sequential
 
 
-def _load(store: Store, assessment_id: str) -> tuple[engine.State, int]:
-    record = store.get(KIND, assessment_id)
+async def _load(store: Store, assessment_id: str) -> tuple[engine.State, int]:
+    record = await store.get(KIND, assessment_id)
     if record is None:
         raise UnknownAssessment(assessment_id)
     return record.data["state"], record.version
@@ -63,12 +63,12 @@ def render(content: Content, assessment_id: str, state: engine.State) -> Assessm
 
 def as_json(out: AssessmentOut, status_code: int = 200) -> Response:
     """The response as JSON bytes. Why: `out` is already a validated model; handing FastAPI a Response skips
-    its second validation of the whole outcome and, for these sync routes, a thread-pool hop (bench/load.py)."""
+    its second validation of the whole outcome (bench/load.py)."""
     return Response(out.model_dump_json(by_alias=True), status_code=status_code, media_type="application/json")
 
 
 @router.post("", status_code=201, response_model=AssessmentOut, responses=ERRORS)
-def start_assessment(services: ServicesDep, body: AssessmentIn | None = None) -> Response:
+async def start_assessment(services: ServicesDep, body: AssessmentIn | None = None) -> Response:
     """Start an assessment. The first questions always ask whether a child is in immediate danger."""
     content, store, settings = services
     state = engine.new_state()
@@ -77,46 +77,46 @@ def start_assessment(services: ServicesDep, body: AssessmentIn | None = None) ->
 
         state = engine.prefill(content, state, prefill_answers(content, triage(content, body.description)))
     assessment_id = new_id()
-    store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, None)
+    await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, None)
     count_assessment_started(triaged=bool(body and body.description and body.description.strip()))
     return as_json(render(content, assessment_id, state), 201)
 
 
 @router.get("/{assessment_id}", response_model=AssessmentOut, responses=ERRORS)
-def get_assessment(assessment_id: str, content: ContentDep, store: StoreDep) -> Response:
+async def get_assessment(assessment_id: str, content: ContentDep, store: StoreDep) -> Response:
     """Where an assessment is now: the next question, or the outcome, with any 999/MASH alert."""
-    state, _ = _load(store, assessment_id)
+    state, _ = await _load(store, assessment_id)
     return as_json(render(content, assessment_id, state))
 
 
 @router.post("/{assessment_id}/answers", response_model=AssessmentOut, responses=ERRORS)
-def answer_question(assessment_id: str, body: AnswerIn, services: ServicesDep) -> Response:
+async def answer_question(assessment_id: str, body: AnswerIn, services: ServicesDep) -> Response:
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
     content, store, settings = services
-    state, version = _load(store, assessment_id)
+    state, version = await _load(store, assessment_id)
     was_complete = engine.pending_question(content, state) is None
     state = engine.answer(content, state, body.question_id, body.value)
-    store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
+    await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
     out = render(content, assessment_id, state)
-    analytics.count_completed_assessment(store, assessment_id, out.outcome, settings.session_ttl_seconds)
+    await analytics.count_completed_assessment(store, assessment_id, out.outcome, settings.session_ttl_seconds)
     count_answer(was_complete, out.outcome.level if out.outcome else None)
     return as_json(out)
 
 
 @router.post("/{assessment_id}/back", response_model=AssessmentOut, responses=ERRORS)
-def go_back(assessment_id: str, services: ServicesDep) -> Response:
+async def go_back(assessment_id: str, services: ServicesDep) -> Response:
     """Undo the last answer."""
     content, store, settings = services
-    state, version = _load(store, assessment_id)
+    state, version = await _load(store, assessment_id)
     state = engine.back(content, state)
-    store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
+    await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
     return as_json(render(content, assessment_id, state))
 
 
 @router.delete("/{assessment_id}", status_code=204, responses=ERRORS)
-def forget_assessment(assessment_id: str, store: StoreDep) -> Response:
+async def forget_assessment(assessment_id: str, store: StoreDep) -> Response:
     """Forget an assessment at once."""
-    if not store.delete(KIND, assessment_id):
+    if not await store.delete(KIND, assessment_id):
         raise UnknownAssessment(assessment_id)
     return Response(status_code=204)
 
@@ -126,14 +126,14 @@ def forget_assessment(assessment_id: str, store: StoreDep) -> Response:
     responses={**JSON_ERRORS, 200: {"content": {"text/plain": {}, "text/html": {}}, "description": "The summary."}},
     response_class=PlainTextResponse,
 )
-def summary(
+async def summary(
     assessment_id: str,
     content: ContentDep,
     store: StoreDep,
     format: Annotated[str, Query(pattern="^(text|html)$", description="text (default) or html")] = "text",
 ) -> Response:
     """The answers, level, reasons, routes and content version, as plain text or printable HTML."""
-    state, _ = _load(store, assessment_id)
+    state, _ = await _load(store, assessment_id)
     finished = engine.pending_question(content, state) is None
     if finished:
         text = summary_text(engine.outcome(content, state))

@@ -50,29 +50,29 @@ class ChatOut(BaseModel):
 
 
 @router.post("", response_model=ChatOut, responses=ERRORS)
-def chat(body: ChatIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> ChatOut:
+async def chat(body: ChatIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> ChatOut:
     """Send a turn (typed text or a button payload) and get the bot's messages.
 
     With no session_id, or one that has expired, a new conversation starts with the greeting and safety
     line. Once a child may be in immediate danger, every reply starts with an alert message.
     """
-    record = store.get(KIND, body.session_id) if body.session_id else None
+    record = await store.get(KIND, body.session_id) if body.session_id else None
     state: State | None = record.data["state"] if record else None
     state, messages = respond(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
     if record is None:
         session_id = secrets.token_urlsafe(16)
-        store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, None)
+        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, None)
         if body.session_id:
             messages.insert(0, Message(kind="text", text=EXPIRED_NOTICE))
     else:
         session_id = body.session_id or ""
-        store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, record.version)
+        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, record.version)
     return ChatOut(session_id=session_id, messages=messages)
 
 
 @router.delete("/{session_id}", status_code=204, responses=ERRORS)
-def forget_chat(session_id: str, store: StoreDep) -> Response:
+async def forget_chat(session_id: str, store: StoreDep) -> Response:
     """Forget a conversation at once (the widget's "Start again / clear")."""
-    if not store.delete(KIND, session_id):
+    if not await store.delete(KIND, session_id):
         raise UnknownChat(session_id)
     return Response(status_code=204)

@@ -288,15 +288,15 @@ def rest_status() -> RestStatus:
         422: {"model": ErrorOut, "description": "No sender, or a message over 5,000 characters."},
     },
 )
-def rest_webhook(body: RestIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> list[dict[str, Any]]:
+async def rest_webhook(body: RestIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> list[dict[str, Any]]:
     """Send the user's message (or a button's payload) and get the bot's replies, as Rasa's REST channel does.
 
     The first message from a sender starts a conversation with the greeting and the safety line.
     """
-    record = store.get(REST_KIND, body.sender)
+    record = await store.get(REST_KIND, body.sender)
     state = record.data["state"] if record else None
     turn = Turn(payload=body.message) if parse_payload(body.message) else Turn(text=body.message)
     state, messages = respond(content, state, turn, today=date.today())
     version = record.version if record else None
-    store.put(REST_KIND, body.sender, {"state": state}, settings.session_ttl_seconds, version)
+    await store.put(REST_KIND, body.sender, {"state": state}, settings.session_ttl_seconds, version)
     return rest_messages(body.sender, messages)

@@ -61,9 +61,9 @@ def healthz() -> HealthOut:
 
 
 @router.get("/readyz", response_model=HealthOut, tags=["status"], responses={503: {"model": HealthOut}})
-def readyz(request: Request) -> HealthOut | JSONResponse:
+async def readyz(request: Request) -> HealthOut | JSONResponse:
     """Ready to serve: content loaded and the session store reachable."""
     state = request.app.state
-    if getattr(state, "content", None) is None or not state.store.ping():
+    if getattr(state, "content", None) is None or not await state.store.ping():
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return HealthOut(status="ok")

@@ -200,34 +200,34 @@ def _normal_code(code: str) -> str:
     return code.strip().upper()
 
 
-def _room_id(store: Store, code: str) -> str:
-    alias = store.get(CODE_KIND, _normal_code(code))
+async def _room_id(store: Store, code: str) -> str:
+    alias = await store.get(CODE_KIND, _normal_code(code))
     if alias is None:
         raise UnknownItem(NO_ROOM)
     return str(alias.data["room_id"])
 
 
-def _load_room_by_id(store: Store, room_id: str) -> tuple[dict[str, Any], int, int]:
+async def _load_room_by_id(store: Store, room_id: str) -> tuple[dict[str, Any], int, int]:
     """The room, its version and its remaining lifetime in seconds."""
-    record = store.get(KIND, room_id)
+    record = await store.get(KIND, room_id)
     remaining = int(record.data["expires_at"] - time.time()) if record else 0
     if record is None or remaining <= 0:
         raise UnknownItem(NO_ROOM)
     return record.data, record.version, remaining
 
 
-def _load_room(store: Store, code: str) -> tuple[dict[str, Any], int, int]:
-    return _load_room_by_id(store, _room_id(store, code))
+async def _load_room(store: Store, code: str) -> tuple[dict[str, Any], int, int]:
+    return await _load_room_by_id(store, await _room_id(store, code))
 
 
-def _update_room(store: Store, code: str, change: Any) -> dict[str, Any]:
+async def _update_room(store: Store, code: str, change: Any) -> dict[str, Any]:
     """Apply `change(room)` with optimistic locking; a racing vote makes us re-read and try again."""
-    room_id = _room_id(store, code)
+    room_id = await _room_id(store, code)
     for _ in range(WRITE_ATTEMPTS):
-        room, version, remaining = _load_room_by_id(store, room_id)
+        room, version, remaining = await _load_room_by_id(store, room_id)
         room = change(room)
         try:
-            store.put(KIND, room_id, room, remaining, version)
+            await store.put(KIND, room_id, room, remaining, version)
             return room
         except Conflict:
             continue
@@ -241,7 +241,7 @@ def _tally(room: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def _trainer_room(
+async def _trainer_room(
     store: Store, code: str, credentials: HTTPAuthorizationCredentials | None
 ) -> tuple[dict[str, Any], int]:
     """The room and its remaining lifetime, for its trainer only (401 without a token, 403 with another)."""
@@ -249,7 +249,7 @@ def _trainer_room(
         raise HTTPException(
             401, "Send the trainer token: Authorization: Bearer <trainer_token>.", {"WWW-Authenticate": "Bearer"}
         )
-    room, _, remaining = _load_room(store, code)
+    room, _, remaining = await _load_room(store, code)
     if not secrets.compare_digest(_token_hash(credentials.credentials), room["token_sha256"]):
         raise HTTPException(403, "That is not this classroom's trainer token.")
     return room, remaining
@@ -278,7 +278,7 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
     responses={**NOT_FOUND, **INVALID},
     tags=["classroom"],
 )
-def open_classroom(body: ClassroomIn, request: Request, content: ContentDep, store: StoreDep) -> ClassroomCreated:
+async def open_classroom(body: ClassroomIn, request: Request, content: ContentDep, store: StoreDep) -> ClassroomCreated:
     """Open a room for a scenario. Read the code aloud; keep the trainer token on the presenter's screen."""
     _scenario(content, body.scenario_id)
     token = secrets.token_urlsafe(24)  # 192 bits
@@ -290,16 +290,16 @@ def open_classroom(body: ClassroomIn, request: Request, content: ContentDep, sto
         "expires_at": time.time() + ROOM_TTL_SECONDS,
     }
     room_id = secrets.token_urlsafe(16)  # 128 bits; the short code below is only an alias for voters
-    store.put(KIND, room_id, room, ROOM_TTL_SECONDS, None)
+    await store.put(KIND, room_id, room, ROOM_TTL_SECONDS, None)
     for _ in range(WRITE_ATTEMPTS):
         code = new_code()
         try:
-            store.put(CODE_KIND, code, {"room_id": room_id}, ROOM_TTL_SECONDS, None)
+            await store.put(CODE_KIND, code, {"room_id": room_id}, ROOM_TTL_SECONDS, None)
             break
         except Conflict:  # the code is taken; draw another
             continue
     else:
-        store.delete(KIND, room_id)
+        await store.delete(KIND, room_id)
         raise Conflict("Could not find a free classroom code. Try again.")
     return ClassroomCreated(
         room_id=room_id,
@@ -316,7 +316,7 @@ def open_classroom(body: ClassroomIn, request: Request, content: ContentDep, sto
     responses={**NOT_FOUND, **INVALID, 409: {"model": ErrorOut, "description": "Voting has closed (revealed)."}},
     tags=["classroom"],
 )
-def vote(
+async def vote(
     code: str,
     body: VoteIn,
     store: StoreDep,
@@ -335,7 +335,7 @@ def vote(
         room["votes"][voter] = body.level
         return room
 
-    _update_room(store, code, add_vote)
+    await _update_room(store, code, add_vote)
     return VoteOut(accepted=True, level=body.level)
 
 
@@ -345,9 +345,9 @@ def vote(
     responses={**NOT_FOUND, **TRAINER_ONLY},
     tags=["classroom"],
 )
-def get_classroom(code: str, content: ContentDep, store: StoreDep, credentials: BearerDep) -> ClassroomOut:
+async def get_classroom(code: str, content: ContentDep, store: StoreDep, credentials: BearerDep) -> ClassroomOut:
     """The trainer's view: the votes so far per level (who voted is never known)."""
-    room, remaining = _trainer_room(store, code, credentials)
+    room, remaining = await _trainer_room(store, code, credentials)
     return ClassroomOut(
         code=_normal_code(code),
         scenario=_list_item(content, _scenario(content, room["scenario_id"])),
@@ -365,23 +365,23 @@ def get_classroom(code: str, content: ContentDep, store: StoreDep, credentials: 
     responses={**NOT_FOUND, **TRAINER_ONLY},
     tags=["classroom"],
 )
-def reveal(code: str, content: ContentDep, store: StoreDep, credentials: BearerDep) -> RevealOut:
+async def reveal(code: str, content: ContentDep, store: StoreDep, credentials: BearerDep) -> RevealOut:
     """Close voting and show the guidance level and its reasons (revealing twice is harmless)."""
-    _trainer_room(store, code, credentials)
+    await _trainer_room(store, code, credentials)
 
     def close(room: dict[str, Any]) -> dict[str, Any]:
         room["revealed"] = True
         return room
 
-    return _result(content, _update_room(store, code, close))
+    return _result(content, await _update_room(store, code, close))
 
 
 @router.get(
     "/api/v1/classrooms/{code}/public", response_model=PublicClassroomOut, responses=NOT_FOUND, tags=["classroom"]
 )
-def public_classroom(code: str, content: ContentDep, store: StoreDep) -> PublicClassroomOut:
+async def public_classroom(code: str, content: ContentDep, store: StoreDep) -> PublicClassroomOut:
     """What voters see: the scenario's title and, once revealed, the guidance."""
-    room, _, _ = _load_room(store, code)
+    room, _, _ = await _load_room(store, code)
     scenario = _scenario(content, room["scenario_id"])
     return PublicClassroomOut(
         code=_normal_code(code),
