@@ -44,6 +44,7 @@ is a child ("the 14 year old drinks cider"); a match beside a sibling carries a 
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import defaultdict
@@ -650,6 +651,20 @@ class TriageIndex:
     red_flags: frozenset[str] = frozenset()  # indicators that mean immediate danger
 
 
+@functools.lru_cache(maxsize=8192)
+def _word_parts(raw: str) -> tuple[tuple[tuple[str, bool], bool], ...]:
+    """One word of a phrase as ((stem, is prefix), is small word) parts.
+
+    Cached: the content's ~6,600 phrase words are ~1,700 distinct ones, and tokenising each once
+    takes building the index at start-up from ~90 ms to ~30 ms.
+    """
+    if raw.endswith("*"):
+        return (((normalise(raw[:-1]), True), False),)
+    # Phrases are lower case, so short words are tried as capitals for abbreviations ("da", "dv").
+    tokens = tokenise(raw.upper() if len(raw) <= 4 and raw.isalpha() else raw)
+    return tuple(((t.stem, False), t.word in STOPWORDS) for t in tokens if t.word != ",")
+
+
 def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
     """The words a phrase must match, and whether it must match word for word.
 
@@ -659,15 +674,9 @@ def _phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
     every: list[tuple[str, bool]] = []
     small: list[bool] = []  # dropped from matching like the description's small words (by word, not stem)
     for raw in phrase.split():
-        if raw.endswith("*"):
-            every.append((normalise(raw[:-1]), True))
-            small.append(False)
-            continue
-        # Phrases are lower case, so short words are tried as capitals for abbreviations ("da", "dv").
-        for token in tokenise(raw.upper() if len(raw) <= 4 and raw.isalpha() else raw):
-            if token.word != ",":
-                every.append((token.stem, False))
-                small.append(token.word in STOPWORDS)
+        for part, is_small in _word_parts(raw):
+            every.append(part)
+            small.append(is_small)
     content = [p for p, is_small in zip(every, small, strict=True) if not is_small]
     if len(every) > 1 and len(content) <= 1:
         return tuple(every), True
