@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from app.core import models as m
 from app.core.errors import InvalidAnswer, UnknownQuestion
-from app.core.rules import AnswerValue, Facts, holds
+from app.core.rules import AnswerValue, Check, Facts, compile_condition
 
 State = dict[str, Any]
 QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
@@ -176,6 +176,26 @@ def _remember(memo: dict[AnswersKey, Any], key: AnswersKey, value: Any) -> None:
         memo[key] = value
 
 
+class _Compiled:
+    """The content's conditions compiled once (see rules.compile_condition), in content order."""
+
+    def __init__(self, content: m.Content) -> None:
+        self.owner = (content.assessment, content.rules)
+        self.questions: list[tuple[QuestionModel, Check | None]] = [
+            (q, None if q.ask_if is None else compile_condition(q.ask_if)) for q in content.assessment.questions
+        ]
+        self.rules: list[tuple[m.Rule, Check]] = [(rule, compile_condition(rule.when)) for rule in content.rules]
+
+
+def _compiled(content: m.Content) -> _Compiled:
+    """Kept on the content, and rebuilt for a copy with other questions or rules (as _memo is)."""
+    compiled: _Compiled | None = content.__dict__.get("_compiled")
+    if compiled is None or compiled.owner[0] is not content.assessment or compiled.owner[1] is not content.rules:
+        compiled = _Compiled(content)
+        content.__dict__["_compiled"] = compiled
+    return compiled
+
+
 def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
     """Questions that apply given the answers so far (ask_if sees only earlier questions' answers)."""
     key = _answers_key(answers)
@@ -193,13 +213,21 @@ def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) ->
     active: list[QuestionModel] = []
     present: set[str] = set()
     seen: dict[str, AnswerValue] = {}
-    for question in content.assessment.questions:
-        if question.ask_if is None or holds(question.ask_if, Facts(content.indicators, frozenset(present), seen)):
-            active.append(question)
-            if question.id in answers:
-                value = answers[question.id]
-                seen[question.id] = value
-                present.update(question.indicators_for(value))  # type: ignore[arg-type]
+    facts: Facts | None = None  # rebuilt only when `present` grows; it reads `seen` as it fills
+    for question, ask_if in _compiled(content).questions:
+        if ask_if is not None:
+            if facts is None:
+                facts = Facts(content.indicators, frozenset(present), seen)
+            if not ask_if(facts):
+                continue
+        active.append(question)
+        if question.id in answers:
+            value = answers[question.id]
+            seen[question.id] = value
+            found = question.indicators_for(value)  # type: ignore[arg-type]
+            if found:
+                present.update(found)
+                facts = None
     return active
 
 
@@ -343,9 +371,11 @@ def _run_rules(
     content: m.Content, present: frozenset[str], answers: Mapping[str, AnswerValue]
 ) -> tuple[int, bool, list[RuleReason]]:
     level, danger, fired = 1, False, []
-    for rule in content.rules:
-        facts = Facts(content.indicators, present, answers, level)
-        if not holds(rule.when, facts):
+    facts = Facts(content.indicators, present, answers, level)
+    for rule, when in _compiled(content).rules:
+        if facts.level_so_far != level:  # a later rule may read the level so far (level_at_least)
+            facts = facts.with_level(level)
+        if not when(facts):
             continue
         if rule.then.level == "highest_indicator":
             levels = [i.level for i in facts.raising()]

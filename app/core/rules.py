@@ -1,8 +1,12 @@
-"""Evaluates the condition vocabulary of decision rules and `ask_if` against the facts so far."""
+"""Evaluates the condition vocabulary of decision rules and `ask_if` against the facts so far.
+
+`holds` walks a condition tree; `compile_condition` turns one into a plain function once, for the engine,
+which evaluates the same few conditions on every request (issue 8). Both must always agree.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from app.core import models as m
@@ -20,8 +24,25 @@ class Facts:
     level_so_far: int = 1
 
     def raising(self) -> list[m.Indicator]:
-        """Present indicators that count towards a level (strengths never do)."""
-        return [self.indicators[i] for i in self.present if i in self.indicators and not self.indicators[i].strength]
+        """Present indicators that count towards a level (strengths never do). The list is shared: read only.
+
+        Why remembered: several conditions of one rules run ask for it, and it depends only on fields that
+        never change (the dataclass is frozen, so the list is kept in __dict__ directly).
+        """
+        found: list[m.Indicator] | None = self.__dict__.get("_raising")
+        if found is None:
+            found = [
+                self.indicators[i] for i in self.present if i in self.indicators and not self.indicators[i].strength
+            ]
+            self.__dict__["_raising"] = found
+        return found
+
+    def with_level(self, level: int) -> Facts:
+        """The same facts at another level so far, keeping the raising indicators already found."""
+        facts = Facts(self.indicators, self.present, self.answers, level)
+        if "_raising" in self.__dict__:
+            facts.__dict__["_raising"] = self.__dict__["_raising"]
+        return facts
 
 
 def holds(cond: m.Condition, facts: Facts) -> bool:
@@ -53,3 +74,99 @@ def holds(cond: m.Condition, facts: Facts) -> bool:
         case m.NotCond(not_=child):
             return not holds(child, facts)
     raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the models admit no other kind
+
+
+Check = Callable[[Facts], bool]
+
+
+def compile_condition(cond: m.Condition) -> Check:
+    """The condition as one function of the facts, with the same answer as `holds` for every facts.
+
+    Why: `holds` dispatches over the condition classes at every node on every call; this does it once.
+    The values it reads are copied out of the condition now, so build it from content that no longer changes.
+    """
+    match cond:
+        case m.AlwaysCond():
+            return _always
+        case m.IndicatorCond(indicator=indicator):
+            return lambda facts: indicator in facts.present
+        case m.AnyIndicatorCond(any_indicator=ids):
+            return _any_indicator(tuple(ids))
+        case m.DomainsAtLevelCond(domains_at_level=test):
+            level, at_least = test.level, test.at_least
+            return lambda facts: len({i.domain for i in facts.raising() if i.level >= level}) >= at_least
+        case m.IndicatorsAtLevelCond(indicators_at_level=test):
+            level, at_least = test.level, test.at_least
+            return lambda facts: sum(1 for i in facts.raising() if i.level >= level) >= at_least
+        case m.LevelAtLeastCond(level_at_least=level):
+            return lambda facts: facts.level_so_far >= level
+        case m.RedFlagCond():
+            return _red_flag
+        case m.AnswerCond(answer=test):
+            return _answer_in(test.question, tuple(test.in_))
+        case m.AllCond(all=children):
+            return _all_of(tuple(compile_condition(c) for c in children))
+        case m.AnyCond(any=children):
+            return _any_of(tuple(compile_condition(c) for c in children))
+        case m.NotCond(not_=child):
+            inner = compile_condition(child)
+            return lambda facts: not inner(facts)
+    raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the models admit no other kind
+
+
+# The loops below are what any()/all() over a generator would do, without building the generator on each
+# call: these run on every request (hence the SIM110 waivers).
+
+
+def _always(facts: Facts) -> bool:
+    return True
+
+
+def _red_flag(facts: Facts) -> bool:
+    return any(i.red_flag for i in facts.raising())
+
+
+def _any_indicator(ids: tuple[str, ...]) -> Check:
+    def check(facts: Facts) -> bool:
+        present = facts.present
+        for i in ids:  # noqa: SIM110
+            if i in present:
+                return True
+        return False
+
+    return check
+
+
+def _answer_in(question_id: str, allowed: tuple[str, ...]) -> Check:
+    def check(facts: Facts) -> bool:
+        given = facts.answers.get(question_id)
+        if given is None:
+            return False
+        if isinstance(given, list):
+            for v in given:  # noqa: SIM110
+                if v in allowed:
+                    return True
+            return False
+        return given in allowed
+
+    return check
+
+
+def _all_of(checks: tuple[Check, ...]) -> Check:
+    def check(facts: Facts) -> bool:
+        for c in checks:  # noqa: SIM110
+            if not c(facts):
+                return False
+        return True
+
+    return check
+
+
+def _any_of(checks: tuple[Check, ...]) -> Check:
+    def check(facts: Facts) -> bool:
+        for c in checks:  # noqa: SIM110
+            if c(facts):
+                return True
+        return False
+
+    return check
