@@ -6,6 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from app import startup_gc  # first: no garbage collection until the content is loaded (see the module)
+
+# isort: split
 from fastapi import FastAPI
 
 from app import __version__
@@ -37,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
         triage_index(app.state.content)  # compile the free-text triage phrases once, not on the first request
+        startup_gc.resume()  # what start-up built is frozen; collection resumes for requests
         app.state.store = open_store(settings.session_store)
         purger = await start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
         try:
