@@ -185,6 +185,10 @@ class _Compiled:
         self.questions: list[tuple[QuestionModel, Check | None]] = [
             (q, None if q.ask_if is None else compile_condition(q.ask_if)) for q in content.assessment.questions
         ]
+        # indicators_for(value) of each question by single option value, in the order the models give them
+        self.indicators: dict[str, dict[str, list[str]]] = {
+            q.id: {value: q.indicators_for(value) for value in q.option_values} for q in content.assessment.questions
+        }
         self.rules: list[tuple[m.Rule, Check]] = [(rule, compile_condition(rule.when)) for rule in content.rules]
 
 
@@ -195,6 +199,18 @@ def _compiled(content: m.Content) -> _Compiled:
         compiled = _Compiled(content)
         content.__dict__["_compiled"] = compiled
     return compiled
+
+
+_NONE: list[str] = []
+
+
+def _indicators_for(compiled: _Compiled, question: QuestionModel, value: AnswerValue) -> list[str]:
+    """question.indicators_for(value), looked up for one option value. The list is shared: read only."""
+    if value.__class__ is list and len(value) == 1 and question.kind != "yes_no":
+        value = value[0]  # one option chosen gives what that option gives (a yes/no takes no list)
+    if value.__class__ is str:
+        return compiled.indicators[question.id].get(value, _NONE)  # type: ignore[arg-type]
+    return question.indicators_for(value)  # type: ignore[arg-type]
 
 
 def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
@@ -215,7 +231,8 @@ def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) ->
     present: set[str] = set()
     seen: dict[str, AnswerValue] = {}
     facts: Facts | None = None  # rebuilt only when `present` grows; it reads `seen` as it fills
-    for question, ask_if in _compiled(content).questions:
+    compiled = _compiled(content)
+    for question, ask_if in compiled.questions:
         if ask_if is not None:
             if facts is None:
                 facts = Facts(content.indicators, frozenset(present), seen)
@@ -225,7 +242,7 @@ def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) ->
         if question.id in answers:
             value = answers[question.id]
             seen[question.id] = value
-            found = question.indicators_for(value)  # type: ignore[arg-type]
+            found = _indicators_for(compiled, question, value)
             if found:
                 present.update(found)
                 facts = None
@@ -452,6 +469,7 @@ def indicator_sources(content: m.Content, state: State) -> tuple[dict[str, str],
     present: dict[str, str] = {}
     possible: dict[str, list[str]] = {}
     answers = state["answers"]
+    compiled = _compiled(content)
     for question in active_questions(content, answers):
         if question.id not in answers:
             continue
@@ -459,7 +477,7 @@ def indicator_sources(content: m.Content, state: State) -> tuple[dict[str, str],
         if value == m.UNKNOWN:
             possible[question.id] = question.possible_if_unknown()
         else:
-            for indicator in question.indicators_for(value):  # type: ignore[arg-type]
+            for indicator in _indicators_for(compiled, question, value):
                 present.setdefault(indicator, question.id)
     return present, possible
 

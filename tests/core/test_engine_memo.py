@@ -72,3 +72,13 @@ def test_alerts_match_those_from_the_full_decision(content: Content) -> None:
         assert [a.kind for a in engine.alerts(content, state)] == expected
         kinds.update(expected)
     assert kinds == {"immediate_danger", "consult_mash"}  # the walks reach both alerts
+
+
+def test_indicators_looked_up_by_option_equal_the_questions_own(content: Content) -> None:
+    compiled = engine._compiled(content)
+    for question in content.assessment.questions:
+        values: list[engine.AnswerValue] = [*question.option_values, "unknown", "not_an_option"]
+        if question.kind != "yes_no":
+            values += [[v] for v in question.option_values] + [[], question.option_values[:2], ["not_an_option"]]
+        for value in values:
+            assert engine._indicators_for(compiled, question, value) == question.indicators_for(value)  # type: ignore[arg-type]
