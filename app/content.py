@@ -284,7 +284,9 @@ def load_content(root: Path | str) -> m.Content:
             if indicator.id in indicators:
                 first_path, first_line = indicator_lines[indicator.id]
                 errors.append(
-                    ContentError(relative, line, f"duplicate indicator id {indicator.id!r} (first at {first_path}:{first_line})")
+                    ContentError(
+                        relative, line, f"duplicate indicator id {indicator.id!r} (first at {first_path}:{first_line})"
+                    )
                 )
                 continue
             indicators[indicator.id] = indicator.model_copy(update={"domain": parsed.domain})
@@ -338,10 +340,16 @@ def load_content(root: Path | str) -> m.Content:
             if m.UNKNOWN in values:
                 errors.append(ContentError("dialogues/assessment.yaml", line, "'unknown' is reserved for don't know"))
     for i, rule in enumerate(decision.rules):
-        _check_condition(rule.when, refs, indicators, questions, "rules/decision.yaml", line_of(decision_raw, ["rules", i, "when"]))
+        _check_condition(
+            rule.when, refs, indicators, questions, "rules/decision.yaml", line_of(decision_raw, ["rules", i, "when"])
+        )
     if dialogue.questions and dialogue.questions[0].section != "immediate_danger":
         errors.append(
-            ContentError("dialogues/assessment.yaml", line_of(dialogue_raw, ["questions", 0]), "the first question must be in section 'immediate_danger'")
+            ContentError(
+                "dialogues/assessment.yaml",
+                line_of(dialogue_raw, ["questions", 0]),
+                "the first question must be in section 'immediate_danger'",
+            )
         )
     if errors:
         raise ContentInvalid(errors)
@@ -388,7 +396,11 @@ def _load_scenarios(root: Path, content: m.Content, refs: _Refs, errors: list[Co
         if scenario is None:
             continue
         if scenario.id != path.stem:
-            errors.append(ContentError(relative, line_of(raw, ["id"]), f"id {scenario.id!r} must match the file name {path.stem!r}"))
+            errors.append(
+                ContentError(
+                    relative, line_of(raw, ["id"]), f"id {scenario.id!r} must match the file name {path.stem!r}"
+                )
+            )
         refs.check(scenario.risk_areas, content.domains, "domain", relative, line_of(raw, ["risk_areas"]))
         refs.check(scenario.expected.routes, content.routes, "route", relative, line_of(raw, ["expected", "routes"]))
         state = engine.new_state()
@@ -469,7 +481,9 @@ def main(argv: list[str]) -> int:
             print(error)
         print(f"{len(exc.errors)} problem(s) found", file=sys.stderr)
         return 1
-    print(f"content {content.version}: {len(content.indicators)} indicators, {len(content.assessment.questions)} questions, {len(content.rules)} rules")
+    print(
+        f"content {content.version}: {len(content.indicators)} indicators, {len(content.assessment.questions)} questions, {len(content.rules)} rules"
+    )
     for item in unreachable_indicators(content):
         print(f"note: indicator {item!r} is not produced by any question (triage only)")
     return 0
