@@ -8,6 +8,7 @@ synonym expansion, light stemming and typo tolerance, and says "I don't know" ra
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections import Counter
@@ -180,6 +181,7 @@ def _normalise(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=16384)  # building the index stems ~5,500 words, most of them repeats
 def _stem(word: str) -> str:
     """A deliberately light suffix stripper: enough to join plurals, -ing/-ed forms and a final e."""
     if len(word) <= 3 or word.isdigit():
