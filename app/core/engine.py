@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from app.core import models as m
 from app.core.errors import InvalidAnswer, UnknownQuestion
-from app.core.rules import AnswerValue, Check, Facts, compile_condition
+from app.core.rules import AnswerValue, Check, Facts, compile_condition, reads_level_so_far
 
 State = dict[str, Any]
 QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
@@ -190,6 +190,11 @@ class _Compiled:
             q.id: {value: q.indicators_for(value) for value in q.option_values} for q in content.assessment.questions
         }
         self.rules: list[tuple[m.Rule, Check]] = [(rule, compile_condition(rule.when)) for rule in content.rules]
+        # The rules that can find immediate danger, when none of them reads the level so far: then whether
+        # each fires does not depend on the rules before it, and danger needs no other rule (see alerts).
+        danger_rules = [(rule, when) for rule, when in self.rules if rule.then.immediate_danger]
+        independent = not any(reads_level_so_far(rule.when) for rule, _ in danger_rules)
+        self.danger_rules: list[tuple[m.Rule, Check]] | None = danger_rules if independent else None
 
 
 def _compiled(content: m.Content) -> _Compiled:
@@ -412,6 +417,19 @@ def _run_rules(
     return level, danger, fired
 
 
+def _immediate_danger(content: m.Content, present: frozenset[str], answers: Mapping[str, AnswerValue]) -> bool:
+    """_run_rules(...)[1], running only the rules that can find immediate danger when that is the same."""
+    danger_rules = _compiled(content).danger_rules
+    if danger_rules is None:
+        return _run_rules(content, present, answers)[1]
+    facts = Facts(content.indicators, present, answers)
+    for rule, when in danger_rules:
+        # as in _run_rules: a highest_indicator rule with no raising indicator does not fire
+        if when(facts) and (rule.then.level != "highest_indicator" or facts.raising()):
+            return True
+    return False
+
+
 DOUBT_TEXT = (
     "Some answers are not known, and they could point to a higher level. When in doubt between two levels, "
     "the guidance is the higher one until the unknowns are settled."
@@ -511,11 +529,11 @@ def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
 
 def alerts(content: m.Content, state: State) -> list[Alert]:
     """Alerts every response carries: immediate danger (999 / MASH), or consult the MASH now."""
-    # One run of the rules on what is known: the alerts need only the danger finding (from that run) and
-    # the possible red flag (from the unknowns alone, as in decide); the doubt and "what would settle it"
-    # runs of decide only change the level, which the alerts never read.
+    # The rules on what is known, as far as the danger finding needs them, and the possible red flag (from
+    # the unknowns alone, as in decide); the doubt and "what would settle it" runs of decide only change
+    # the level, which the alerts never read.
     present, possible = indicator_sources(content, state)
-    immediate_danger = _run_rules(content, frozenset(present), state["answers"])[1]
+    immediate_danger = _immediate_danger(content, frozenset(present), state["answers"])
     out = []
     if immediate_danger:
         out.append(

@@ -79,6 +79,18 @@ def holds(cond: m.Condition, facts: Facts) -> bool:
 Check = Callable[[Facts], bool]
 
 
+def reads_level_so_far(cond: m.Condition) -> bool:
+    """Whether the condition, anywhere inside it, depends on the level the earlier rules reached."""
+    match cond:
+        case m.LevelAtLeastCond():
+            return True
+        case m.AllCond(all=children) | m.AnyCond(any=children):
+            return any(reads_level_so_far(c) for c in children)
+        case m.NotCond(not_=child):
+            return reads_level_so_far(child)
+    return False
+
+
 def compile_condition(cond: m.Condition) -> Check:
     """The condition as one function of the facts, with the same answer as `holds` for every facts.
 

@@ -137,3 +137,46 @@ def test_raising_is_found_once_and_kept_at_another_level(fixture_content: m.Cont
     assert higher.level_so_far == 3 and higher.present == facts.present
     assert higher.raising() is facts.raising()
     assert higher == Facts(fixture_content.indicators, facts.present, {}, 3)
+
+
+def test_immediate_danger_alone_equals_the_full_rules_run(content: m.Content) -> None:
+    assert engine._compiled(content).danger_rules is not None  # the real content's danger rule reads no level
+    rng = random.Random(13)
+    found = set()
+    for _ in range(400):
+        facts = random_facts(content, rng)
+        danger = engine._immediate_danger(content, facts.present, dict(facts.answers))
+        assert danger is engine._run_rules(content, facts.present, dict(facts.answers))[1]
+        found.add(danger)
+    assert found == {True, False}
+
+
+def with_rules(content: m.Content, extra: list[dict[str, object]]) -> m.Content:
+    rules = [*content.rules, *(m.Rule.model_validate({"text": "t", "source": "s", **rule}) for rule in extra)]
+    return content.model_copy(update={"rules": rules})
+
+
+def test_a_danger_rule_that_reads_the_level_so_far_runs_every_rule(fixture_content: m.Content) -> None:
+    # danger once the level reached 3 with housing poor: only the rules before it can tell
+    reads_level = {"all": [{"level_at_least": 3}, {"indicator": "housing_poor"}]}
+    changed = with_rules(
+        fixture_content, [{"id": "late", "when": reads_level, "then": {"level": 4, "immediate_danger": True}}]
+    )
+    assert engine._compiled(changed).danger_rules is None
+    assert engine._compiled(fixture_content).danger_rules is not None  # the copy did not change the original's
+    both = frozenset(["housing_poor", "missed_checks"])  # two level-2 domains: level 3
+    assert engine._immediate_danger(changed, both, {}) is engine._run_rules(changed, both, {})[1] is True
+    alone = frozenset(["housing_poor"])
+    assert engine._immediate_danger(changed, alone, {}) is engine._run_rules(changed, alone, {})[1] is False
+
+
+def test_a_highest_indicator_danger_rule_needs_a_raising_indicator(fixture_content: m.Content) -> None:
+    changed = with_rules(
+        fixture_content,
+        [{"id": "any", "when": {"always": True}, "then": {"level": "highest_indicator", "immediate_danger": True}}],
+    )
+    assert engine._compiled(changed).danger_rules is not None
+    for present in [frozenset(), frozenset(["attends_well"]), frozenset(["housing_poor"])]:
+        assert engine._immediate_danger(changed, present, {}) is engine._run_rules(changed, present, {})[1]
+    assert engine._immediate_danger(changed, frozenset(["housing_poor"]), {}) is True
+    assert engine._immediate_danger(changed, frozenset(["attends_well"]), {}) is False  # a strength raises nothing
