@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -218,22 +218,40 @@ def _indicators_for(compiled: _Compiled, question: QuestionModel, value: AnswerV
     return question.indicators_for(value)  # type: ignore[arg-type]
 
 
-def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
-    """Questions that apply given the answers so far (ask_if sees only earlier questions' answers)."""
+class _Walk(NamedTuple):
+    """One pass over the questions for a set of answers: what applies, and what the answers indicate."""
+
+    active: list[QuestionModel]
+    present: dict[str, str]  # indicator id -> the first question that gave it
+    possible: dict[str, list[str]]  # question answered "unknown" -> the indicators it could mean
+
+
+def _walked(content: m.Content, answers: Mapping[str, AnswerValue]) -> _Walk:
     key = _answers_key(answers)
     if key is None:
-        return _active_questions(content, answers)
+        return _walk(content, answers)
     memo = _memo(content, "_active_memo")
     found = memo.get(key)
     if found is None:
-        found = _active_questions(content, answers)
+        found = _walk(content, answers)
         _remember(memo, key, found)
-    return list(found)  # a copy: a caller cannot change the remembered list
+    return found  # type: ignore[no-any-return]
+
+
+def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
+    """Questions that apply given the answers so far (ask_if sees only earlier questions' answers)."""
+    return list(_walked(content, answers).active)  # a copy: a caller cannot change the remembered list
 
 
 def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
+    return _walk(content, answers).active
+
+
+def _walk(content: m.Content, answers: Mapping[str, AnswerValue]) -> _Walk:
     active: list[QuestionModel] = []
-    present: set[str] = set()
+    present: set[str] = set()  # for ask_if: what every answer so far indicates
+    sources: dict[str, str] = {}  # for the outcome: the same from definite answers, with their question
+    possible: dict[str, list[str]] = {}
     seen: dict[str, AnswerValue] = {}
     facts: Facts | None = None  # rebuilt only when `present` grows; it reads `seen` as it fills
     compiled = _compiled(content)
@@ -251,7 +269,12 @@ def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) ->
             if found:
                 present.update(found)
                 facts = None
-    return active
+            if value == m.UNKNOWN:
+                possible[question.id] = question.possible_if_unknown()
+            else:
+                for indicator in found:
+                    sources.setdefault(indicator, question.id)
+    return _Walk(active, sources, possible)
 
 
 def next_question(content: m.Content, state: State) -> QuestionModel | None:
@@ -484,20 +507,8 @@ def _possible_red_flag(content: m.Content, present: Mapping[str, str], possible:
 
 def indicator_sources(content: m.Content, state: State) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Present indicators (id -> question that produced it) and possible ones by unknown question."""
-    present: dict[str, str] = {}
-    possible: dict[str, list[str]] = {}
-    answers = state["answers"]
-    compiled = _compiled(content)
-    for question in active_questions(content, answers):
-        if question.id not in answers:
-            continue
-        value = answers[question.id]
-        if value == m.UNKNOWN:
-            possible[question.id] = question.possible_if_unknown()
-        else:
-            for indicator in _indicators_for(compiled, question, value):
-                present.setdefault(indicator, question.id)
-    return present, possible
+    walk = _walked(content, state["answers"])
+    return dict(walk.present), {question_id: list(ids) for question_id, ids in walk.possible.items()}  # copies
 
 
 def decide_state(content: m.Content, state: State) -> Decision:

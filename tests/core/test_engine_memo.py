@@ -82,3 +82,34 @@ def test_indicators_looked_up_by_option_equal_the_questions_own(content: Content
             values += [[v] for v in question.option_values] + [[], question.option_values[:2], ["not_an_option"]]
         for value in values:
             assert engine._indicators_for(compiled, question, value) == question.indicators_for(value)  # type: ignore[arg-type]
+
+
+def plain_indicator_sources(
+    content: Content, answers: dict[str, engine.AnswerValue]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """indicator_sources as first written: a separate pass over the active questions."""
+    present: dict[str, str] = {}
+    possible: dict[str, list[str]] = {}
+    for question in engine._active_questions(content, answers):
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        if value == "unknown":
+            possible[question.id] = question.possible_if_unknown()
+        else:
+            for indicator in question.indicators_for(value):  # type: ignore[arg-type]
+                present.setdefault(indicator, question.id)
+    return present, possible
+
+
+def test_indicator_sources_from_the_remembered_walk_equal_a_separate_pass(content: Content) -> None:
+    rng = random.Random(21)
+    for _ in range(60):
+        state = {"answers": random_answers(content, rng), "order": [], "prefilled": []}
+        expected = plain_indicator_sources(content, state["answers"])
+        first = engine.indicator_sources(content, state)
+        assert first == expected and list(first[0]) == list(expected[0])  # the same order too
+        first[0].clear()
+        for ids in first[1].values():
+            ids.clear()
+        assert engine.indicator_sources(content, state) == expected  # callers cannot change the remembered walk
