@@ -395,19 +395,35 @@ def pending_question(content: m.Content, state: State) -> QuestionModel | None:
     return next((q for q in active if q.id not in answers), None)
 
 
-def question_out(question: QuestionModel, state: State) -> QuestionOut:
+_YES_NO_OPTIONS = [{"value": v, "label": ANSWER_LABELS[v]} for v in m.YES_NO_VALUES]
+
+
+def _options(question: QuestionModel) -> list[dict[str, str]]:
+    """The question's options as QuestionOut takes them (with "Don't know"), made once per question.
+
+    Why: pydantic makes the OptionOut models from plain dicts in its core, without keeping the dicts, at
+    about half the cost of calling OptionOut(...) for each option on every request. Kept with the options
+    they were made from, because model_copy(update=...) of a question shares its __dict__ entries.
+    """
     if isinstance(question, m.YesNoQuestion):
-        options = [OptionOut(value=v, label=ANSWER_LABELS[v]) for v in m.YES_NO_VALUES]
-    else:
-        options = [OptionOut(value=o.value, label=o.label) for o in question.options]
-        options.append(OptionOut(value=m.UNKNOWN, label="Don't know"))
+        return _YES_NO_OPTIONS
+    stored = question.__dict__.get("_options_out")
+    if stored is None or stored[0] is not question.options:
+        made = [{"value": o.value, "label": o.label} for o in question.options]
+        made.append({"value": m.UNKNOWN, "label": "Don't know"})
+        stored = (question.options, made)
+        question.__dict__["_options_out"] = stored
+    return stored[1]  # type: ignore[no-any-return]
+
+
+def question_out(question: QuestionModel, state: State) -> QuestionOut:
     suggested = state["answers"].get(question.id) if question.id in state["prefilled"] else None
     return QuestionOut(
         id=question.id,
         text=question.text,
         kind=question.kind,
         section=question.section,
-        options=options,
+        options=_options(question),  # type: ignore[arg-type]
         why=question.why,
         help=question.help,
         suggested=suggested,

@@ -113,3 +113,35 @@ def test_indicator_sources_from_the_remembered_walk_equal_a_separate_pass(conten
         for ids in first[1].values():
             ids.clear()
         assert engine.indicator_sources(content, state) == expected  # callers cannot change the remembered walk
+
+
+def plain_question_out(question: engine.QuestionModel, state: engine.State) -> engine.QuestionOut:
+    """question_out as first written: an OptionOut made for each option on each call."""
+    if question.kind == "yes_no":
+        options = [engine.OptionOut(value=v, label=engine.ANSWER_LABELS[v]) for v in ("yes", "no", "unknown")]
+    else:
+        options = [engine.OptionOut(value=o.value, label=o.label) for o in question.options]  # type: ignore[union-attr]
+        options.append(engine.OptionOut(value="unknown", label="Don't know"))
+    suggested = state["answers"].get(question.id) if question.id in state["prefilled"] else None
+    return engine.QuestionOut(
+        id=question.id, text=question.text, kind=question.kind, section=question.section, options=options,
+        why=question.why, help=question.help, suggested=suggested,
+    )  # fmt: skip
+
+
+def test_question_out_from_remembered_options_equals_a_fresh_one(content: Content) -> None:
+    for question in content.assessment.questions:
+        value = "yes" if question.kind == "yes_no" else [question.option_values[0]]
+        for state in (engine.new_state(), {"answers": {question.id: value}, "order": [], "prefilled": [question.id]}):
+            out = engine.question_out(question, state)
+            assert out.model_dump() == plain_question_out(question, state).model_dump()
+            assert out == plain_question_out(question, state)
+            assert out.options[0] is not engine.question_out(question, state).options[0]  # never shared
+
+
+def test_a_question_copy_with_other_options_shows_its_own(fixture_content: Content) -> None:
+    question = next(q for q in fixture_content.assessment.questions if q.kind != "yes_no")
+    engine.question_out(question, engine.new_state())
+    copy = question.model_copy(update={"options": question.options[:2]})  # type: ignore[union-attr]
+    assert [o.value for o in engine.question_out(copy, engine.new_state()).options] == [*copy.option_values, "unknown"]
+    assert len(engine.question_out(question, engine.new_state()).options) == len(question.option_values) + 1
