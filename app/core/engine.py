@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from app.core import models as m
 from app.core.errors import InvalidAnswer, UnknownQuestion
-from app.core.rules import AnswerValue, Check, Facts, compile_condition, reads_level_so_far
+from app.core.rules import AnswerValue, Check, Facts, compile_condition, reads_indicators, reads_level_so_far
 
 State = dict[str, Any]
 QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
@@ -182,8 +182,10 @@ class _Compiled:
 
     def __init__(self, content: m.Content) -> None:
         self.owner = (content.assessment, content.rules)
-        self.questions: list[tuple[QuestionModel, Check | None]] = [
-            (q, None if q.ask_if is None else compile_condition(q.ask_if)) for q in content.assessment.questions
+        # each question with its ask_if, and whether that reads the indicators present (or only the answers)
+        self.questions: list[tuple[QuestionModel, Check | None, bool]] = [
+            (q, None, False) if q.ask_if is None else (q, compile_condition(q.ask_if), reads_indicators(q.ask_if))
+            for q in content.assessment.questions
         ]
         # indicators_for(value) of each question by single option value, in the order the models give them
         self.indicators: dict[str, dict[str, list[str]]] = {
@@ -253,14 +255,21 @@ def _walk(content: m.Content, answers: Mapping[str, AnswerValue]) -> _Walk:
     sources: dict[str, str] = {}  # for the outcome: the same from definite answers, with their question
     possible: dict[str, list[str]] = {}
     seen: dict[str, AnswerValue] = {}
-    facts: Facts | None = None  # rebuilt only when `present` grows; it reads `seen` as it fills
+    # Both read `seen` as it fills. The facts with the indicators are rebuilt only when `present` grows and
+    # a condition reads them; a condition that reads only answers cannot tell the two apart.
+    facts: Facts | None = None
+    answers_only = Facts(content.indicators, frozenset(), seen)
     compiled = _compiled(content)
-    for question, ask_if in compiled.questions:
+    for question, ask_if, needs_indicators in compiled.questions:
         if ask_if is not None:
-            if facts is None:
-                facts = Facts(content.indicators, frozenset(present), seen)
-            if not ask_if(facts):
-                continue
+            if not needs_indicators:
+                if not ask_if(answers_only):
+                    continue
+            else:
+                if facts is None:
+                    facts = Facts(content.indicators, frozenset(present), seen)
+                if not ask_if(facts):
+                    continue
         active.append(question)
         if question.id in answers:
             value = answers[question.id]

@@ -81,14 +81,23 @@ Check = Callable[[Facts], bool]
 
 def reads_level_so_far(cond: m.Condition) -> bool:
     """Whether the condition, anywhere inside it, depends on the level the earlier rules reached."""
+    return _reads(cond, (m.LevelAtLeastCond,))
+
+
+def reads_indicators(cond: m.Condition) -> bool:
+    """Whether the condition, anywhere inside it, depends on the indicators present."""
+    return _reads(
+        cond, (m.IndicatorCond, m.AnyIndicatorCond, m.DomainsAtLevelCond, m.IndicatorsAtLevelCond, m.RedFlagCond)
+    )
+
+
+def _reads(cond: m.Condition, kinds: tuple[type, ...]) -> bool:
     match cond:
-        case m.LevelAtLeastCond():
-            return True
         case m.AllCond(all=children) | m.AnyCond(any=children):
-            return any(reads_level_so_far(c) for c in children)
+            return any(_reads(c, kinds) for c in children)
         case m.NotCond(not_=child):
-            return reads_level_so_far(child)
-    return False
+            return _reads(child, kinds)
+    return isinstance(cond, kinds)
 
 
 def compile_condition(cond: m.Condition) -> Check:

@@ -32,7 +32,7 @@ def content_conditions(content: m.Content) -> list[m.Condition]:
 
 def random_facts(content: m.Content, rng: random.Random) -> Facts:
     indicator_ids = sorted(content.indicators)
-    present = frozenset(rng.sample(indicator_ids, k=rng.choice([0, 1, 2, 4, 8, 16])))
+    present = frozenset(rng.sample(indicator_ids, k=min(rng.choice([0, 1, 2, 4, 8, 16]), len(indicator_ids))))
     answers: dict[str, engine.AnswerValue] = {}
     for question in content.assessment.questions:
         if rng.random() < 0.5:
@@ -180,3 +180,41 @@ def test_a_highest_indicator_danger_rule_needs_a_raising_indicator(fixture_conte
         assert engine._immediate_danger(changed, present, {}) is engine._run_rules(changed, present, {})[1]
     assert engine._immediate_danger(changed, frozenset(["housing_poor"]), {}) is True
     assert engine._immediate_danger(changed, frozenset(["attends_well"]), {}) is False  # a strength raises nothing
+
+
+def plain_active_questions(content: m.Content, answers: dict[str, engine.AnswerValue]) -> list[str]:
+    """The active questions as first written: fresh facts for every ask_if, evaluated by holds."""
+    active: list[str] = []
+    present: set[str] = set()
+    seen: dict[str, engine.AnswerValue] = {}
+    for question in content.assessment.questions:
+        if question.ask_if is None or holds(question.ask_if, Facts(content.indicators, frozenset(present), dict(seen))):
+            active.append(question.id)
+            if question.id in answers:
+                seen[question.id] = answers[question.id]
+                present.update(question.indicators_for(answers[question.id]))  # type: ignore[arg-type]
+    return active
+
+
+def test_the_walk_asks_the_questions_plain_evaluation_asks(content: m.Content, fixture_content: m.Content) -> None:
+    # the fixture content again, with ask_ifs that read the indicators present and the answers together
+    questions = list(fixture_content.assessment.questions)
+    reads_indicators = m.Rule.model_validate(
+        {"id": "r", "text": "t", "source": "s", "then": {"level": 1},
+         "when": {"any": [{"indicator": "housing_poor"}, {"domains_at_level": {"level": 2, "at_least": 2}}]}}
+    ).when  # fmt: skip
+    questions[-1] = questions[-1].model_copy(update={"ask_if": reads_indicators})
+    questions[-2] = questions[-2].model_copy(update={"ask_if": m.NotCond.model_validate({"not": {"red_flag": True}})})
+    changed = fixture_content.model_copy(
+        update={"assessment": fixture_content.assessment.model_copy(update={"questions": questions})}
+    )
+    assert [needs for _, _, needs in engine._compiled(changed).questions][-2:] == [True, True]
+    rng = random.Random(17)
+    for source in (content, changed):
+        ids = set()
+        for _ in range(150):
+            answers = dict(random_facts(source, rng).answers)
+            expected = plain_active_questions(source, dict(answers))
+            assert [q.id for q in engine._active_questions(source, answers)] == expected
+            ids.add(len(expected))
+        assert len(ids) > 1  # the answers change which questions apply
