@@ -63,10 +63,13 @@ async def count_completed_assessment(
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
         return
-    await count(store, "assessments", "level", outcome.level)
-    for route in outcome.routes:
-        await count(store, "assessments", "route", route.id)
-    await count(store, "assessments", "week", iso_week())
+    keys = [f"{PREFIX}assessments:level:{outcome.level}"]
+    keys += [f"{PREFIX}assessments:route:{route.id}" for route in outcome.routes]
+    keys.append(f"{PREFIX}assessments:week:{iso_week()}")
+    try:
+        await store.incr_each(keys)  # one round trip for the whole count
+    except StoreUnavailable as exc:
+        log.warning("analytics count skipped: %s", exc)
 
 
 async def read_counts(store: Store) -> dict[str, dict[str, int]]:

@@ -10,13 +10,15 @@ SQLite is called inline, because a local read or write takes tens of microsecond
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import pydantic_core
 
 from app.core.errors import Conflict
 
@@ -43,6 +45,10 @@ class Store(Protocol):
 
     async def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
         """Add to a shared counter (created at 0) and return the new value."""
+        ...
+
+    async def incr_each(self, keys: Sequence[str]) -> None:
+        """Add one to each counter (created at 0, no expiry) in one write: one round trip on Redis."""
         ...
 
     async def counters(self, prefix: str) -> dict[str, int]: ...
@@ -98,11 +104,11 @@ class SqliteStore:
             row = self._run(
                 "SELECT data, version FROM records WHERE kind=? AND key=? AND expires>?", (kind, key, time.time())
             ).fetchone()
-        return Record(json.loads(row[0]), row[1]) if row else None
+        return Record(pydantic_core.from_json(row[0]), row[1]) if row else None
 
     async def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
         now = time.time()
-        text = json.dumps(data, separators=(",", ":"))
+        text = pydantic_core.to_json(data).decode()  # as json.dumps(separators=(",", ":")), 5x faster
         with self._lock:
             if expected_version is None:
                 self._run("DELETE FROM records WHERE kind=? AND key=? AND expires<=?", (kind, key, now))
@@ -134,6 +140,20 @@ class SqliteStore:
                 (key, amount, expires),
             ).fetchone()
         return int(row[0])
+
+    async def incr_each(self, keys: Sequence[str]) -> None:
+        with self._lock:
+            self._run("BEGIN")
+            try:
+                for key in keys:
+                    self._run(
+                        "INSERT INTO counters VALUES (?, 1, NULL) ON CONFLICT(key) DO UPDATE SET value=value+1", (key,)
+                    )
+                self._run("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.rollback()
+                raise
 
     async def counters(self, prefix: str) -> dict[str, int]:
         with self._lock:

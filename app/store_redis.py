@@ -9,9 +9,10 @@ two processes racing on the same assessment cannot both win. Counters are plain 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Sequence
 from typing import Any
 
+import pydantic_core
 import redis
 import redis.asyncio
 
@@ -67,9 +68,9 @@ class RedisStore:
 
     async def _script(self, script: str, key: str, *args: str | int) -> Any:
         """EVALSHA, loading the script on first use. Why not redis-py's Script: its per-call type checks cost
-        more CPU than the round trip (bench/load.py)."""
+        more CPU than the round trip (bench/load.py). execute_command skips the wrappers' argument handling."""
         try:
-            return await self._redis.evalsha(_SHA[script], 1, key, *args)
+            return await self._redis.execute_command("EVALSHA", _SHA[script], 1, key, *args)
         except redis.exceptions.NoScriptError:
             return await self._redis.eval(script, 1, key, *args)
 
@@ -81,15 +82,17 @@ class RedisStore:
 
     async def get(self, kind: str, key: str) -> Record | None:
         try:
-            data, version = await self._redis.hmget(f"{RECORD_PREFIX}{kind}:{key}", ["data", "version"])  # type: ignore[misc]
+            data, version = await self._redis.execute_command(
+                "HMGET", f"{RECORD_PREFIX}{kind}:{key}", "data", "version"
+            )
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
         if data is None or version is None:
             return None
-        return Record(json.loads(data), int(version))
+        return Record(pydantic_core.from_json(data), int(version))
 
     async def put(self, kind: str, key: str, data: dict[str, Any], ttl: int, expected_version: int | None) -> int:
-        text = json.dumps(data, separators=(",", ":"))
+        text = pydantic_core.to_json(data).decode()
         expected = "" if expected_version is None else str(expected_version)
         try:
             version = int(await self._script(_PUT, f"{RECORD_PREFIX}{kind}:{key}", text, ttl, expected))
@@ -110,6 +113,15 @@ class RedisStore:
     async def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int:
         try:
             return int(await self._script(_INCR, f"{COUNTER_PREFIX}{key}", amount, ttl or ""))
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+
+    async def incr_each(self, keys: Sequence[str]) -> None:
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.incrby(f"{COUNTER_PREFIX}{key}", 1)
+                await pipe.execute()
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
 

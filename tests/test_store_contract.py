@@ -113,6 +113,14 @@ async def test_incr_and_counters(store: Store) -> None:
     assert await store.counters("nothing:") == {}
 
 
+async def test_incr_each_adds_one_to_every_counter_at_once(store: Store) -> None:
+    await store.incr("level:3", 2)
+    await store.incr_each(["level:3", "route:dsl", "route:mash"])
+    await store.incr_each([])
+    assert await store.counters("") == {"level:3": 3, "route:dsl": 1, "route:mash": 1}
+    assert await store.incr("route:dsl") == 2  # the same counters incr uses
+
+
 async def test_counter_prefix_is_literal(store: Store) -> None:
     await store.incr("rate:a*b")
     await store.incr("rate:aXb")
