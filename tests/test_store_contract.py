@@ -201,3 +201,26 @@ async def test_redis_reloads_its_scripts_after_a_restart(redis_url: str) -> None
     assert await store.put("assessment", "a1", {"n": 2}, 60, 1) == 2
     assert await store.incr("hits") == 2
     await store.close()
+
+
+@pytest.mark.redis
+async def test_redis_connections_from_before_a_restart_are_replaced_without_an_error(tmp_path: Path) -> None:
+    """Idle connections die with the server; the first commands after it is back must still succeed."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    store = open_store(server.url)
+    try:
+        await asyncio.gather(*(store.put("assessment", f"a{i}", {"n": i}, 60, None) for i in range(4)))
+        server.stop()
+        server.start()
+        assert await store.get("assessment", "a1") is None  # a new server (no persistence): empty, not an error
+        assert await store.put("assessment", "a1", {"n": 1}, 60, None) == 1
+        assert await store.incr("hits") == 1
+        server.stop()
+        with pytest.raises(StoreUnavailable):
+            await store.get("assessment", "a1")
+    finally:
+        await store.close()
+        server.stop()
