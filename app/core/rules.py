@@ -1,7 +1,8 @@
 """Evaluates the condition vocabulary of decision rules and `ask_if` against the facts so far.
 
-`holds` walks a condition tree; `compile_condition` turns one into a plain function once, for the engine,
-which evaluates the same few conditions on every request (issue 8). Both must always agree.
+`compile_condition` turns a condition tree into a plain function once, for the engine, which evaluates the
+same few conditions on every request (issue 8). tests/core/test_rules_compiled.py checks it against a plain
+walk of the tree.
 """
 
 from __future__ import annotations
@@ -45,37 +46,6 @@ class Facts:
         return facts
 
 
-def holds(cond: m.Condition, facts: Facts) -> bool:
-    match cond:
-        case m.AlwaysCond():
-            return True
-        case m.IndicatorCond(indicator=indicator):
-            return indicator in facts.present
-        case m.AnyIndicatorCond(any_indicator=ids):
-            return any(i in facts.present for i in ids)
-        case m.DomainsAtLevelCond(domains_at_level=test):
-            return len({i.domain for i in facts.raising() if i.level >= test.level}) >= test.at_least
-        case m.IndicatorsAtLevelCond(indicators_at_level=test):
-            return sum(1 for i in facts.raising() if i.level >= test.level) >= test.at_least
-        case m.LevelAtLeastCond(level_at_least=level):
-            return facts.level_so_far >= level
-        case m.RedFlagCond():
-            return any(i.red_flag for i in facts.raising())
-        case m.AnswerCond(answer=test):
-            given = facts.answers.get(test.question)
-            if given is None:
-                return False
-            values = given if isinstance(given, list) else [given]
-            return any(v in test.in_ for v in values)
-        case m.AllCond(all=children):
-            return all(holds(c, facts) for c in children)
-        case m.AnyCond(any=children):
-            return any(holds(c, facts) for c in children)
-        case m.NotCond(not_=child):
-            return not holds(child, facts)
-    raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the models admit no other kind
-
-
 Check = Callable[[Facts], bool]
 
 
@@ -101,9 +71,9 @@ def _reads(cond: m.Condition, kinds: tuple[type, ...]) -> bool:
 
 
 def compile_condition(cond: m.Condition) -> Check:
-    """The condition as one function of the facts, with the same answer as `holds` for every facts.
+    """The condition as one function of the facts.
 
-    Why: `holds` dispatches over the condition classes at every node on every call; this does it once.
+    Why: walking the tree would dispatch over the condition classes at every node on every call; this does it once.
     The values it reads are copied out of the condition now, so build it from content that no longer changes.
     """
     match cond:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core import models as m
-from app.core.rules import Facts, holds
+from app.core.rules import Facts, compile_condition
 
 
 def cond(data: object) -> m.Condition:
@@ -40,4 +40,4 @@ def cond(data: object) -> m.Condition:
 )
 def test_condition(fixture_content: m.Content, condition: object, present: list[str], answers: dict[str, object], level_so_far: int, expected: bool) -> None:
     facts = Facts(fixture_content.indicators, frozenset(present), answers, level_so_far)  # type: ignore[arg-type]
-    assert holds(cond(condition), facts) is expected
+    assert compile_condition(cond(condition))(facts) is expected

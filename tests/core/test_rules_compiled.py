@@ -7,7 +7,39 @@ from collections.abc import Iterator
 
 from app.core import engine
 from app.core import models as m
-from app.core.rules import Facts, compile_condition, holds
+from app.core.rules import Facts, compile_condition
+
+
+def holds(cond: m.Condition, facts: Facts) -> bool:
+    """The condition vocabulary as first written, a plain walk of the tree: the reference for compile_condition."""
+    match cond:
+        case m.AlwaysCond():
+            return True
+        case m.IndicatorCond(indicator=indicator):
+            return indicator in facts.present
+        case m.AnyIndicatorCond(any_indicator=ids):
+            return any(i in facts.present for i in ids)
+        case m.DomainsAtLevelCond(domains_at_level=test):
+            return len({i.domain for i in facts.raising() if i.level >= test.level}) >= test.at_least
+        case m.IndicatorsAtLevelCond(indicators_at_level=test):
+            return sum(1 for i in facts.raising() if i.level >= test.level) >= test.at_least
+        case m.LevelAtLeastCond(level_at_least=level):
+            return facts.level_so_far >= level
+        case m.RedFlagCond():
+            return any(i.red_flag for i in facts.raising())
+        case m.AnswerCond(answer=test):
+            given = facts.answers.get(test.question)
+            if given is None:
+                return False
+            values = given if isinstance(given, list) else [given]
+            return any(v in test.in_ for v in values)
+        case m.AllCond(all=children):
+            return all(holds(c, facts) for c in children)
+        case m.AnyCond(any=children):
+            return any(holds(c, facts) for c in children)
+        case m.NotCond(not_=child):
+            return not holds(child, facts)
+    raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the models admit no other kind
 
 
 def every_condition(cond: m.Condition) -> Iterator[m.Condition]:
