@@ -21,10 +21,14 @@ log = logging.getLogger("threshold.analytics")
 PREFIX = "analytics:"
 
 
+def _key(*parts: str | int) -> str:
+    return PREFIX + ":".join(str(p) for p in parts)
+
+
 async def count(store: Store, *parts: str | int) -> None:
     """Add one to the counter `analytics:<part>:<part>...`, e.g. count(store, "triage", "level", 3)."""
     try:
-        await store.incr(PREFIX + ":".join(str(p) for p in parts))
+        await store.incr(_key(*parts))
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
 
@@ -63,9 +67,9 @@ async def count_completed_assessment(
     except StoreUnavailable as exc:
         log.warning("analytics count skipped: %s", exc)
         return
-    keys = [f"{PREFIX}assessments:level:{outcome.level}"]
-    keys += [f"{PREFIX}assessments:route:{route.id}" for route in outcome.routes]
-    keys.append(f"{PREFIX}assessments:week:{iso_week()}")
+    keys = [_key("assessments", "level", outcome.level)]
+    keys += [_key("assessments", "route", route.id) for route in outcome.routes]
+    keys.append(_key("assessments", "week", iso_week()))
     try:
         await store.incr_each(keys)  # one round trip for the whole count
     except StoreUnavailable as exc:

@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NUL
 class SqliteStore:
     """SQLite in WAL mode, one connection, called inline from the event loop (see the module docstring).
 
-    The lock keeps the connection safe for callers on other threads (the admin CLI, tests).
+    The lock keeps the connection safe for a caller on another thread (tests drive stores from their own).
     """
 
     def __init__(self, path: Path | str) -> None:
