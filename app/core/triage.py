@@ -304,7 +304,20 @@ _NOW_PRESENT = _cue_table(
 # danger only for harms that are acute when they happen today (an assault, a carer intoxicated, a meeting with a
 # groomer: the indicator's `triage.now.today_of`) or go on after they start (`recent_of`); not for a bruise
 # noticed today.
-_NOW_TODAY = _cue_table(["today", "this morning", "this afternoon", "currently", "this week"])
+# "ten minutes ago", "an hour ago" are today too: the harm has only just happened, so it counts for the same harms.
+_NOW_TODAY = _cue_table(
+    [
+        "today",
+        "this morning",
+        "this afternoon",
+        "currently",
+        "this week",
+        "hour ago",
+        "hours ago",
+        "minutes ago",
+        "an hour",
+    ]
+)
 _NOW_NEAR = _cue_table(
     [
         "this evening",
@@ -333,9 +346,7 @@ _NOW_NEAR = _cue_table(
         "no other adult",
     ]
 )
-_NOW_RECENT = _cue_table(
-    ["last night", "hour ago", "hours ago", "minutes ago", "an hour", "yesterday", "at lunchtime", "at lunch"]
-)
+_NOW_RECENT = _cue_table(["last night", "yesterday", "at lunchtime", "at lunch"])
 _NOW = _NOW_PRESENT + _NOW_NEAR + _NOW_TODAY + _NOW_RECENT
 _CUE_KIND = dict.fromkeys(_NOW_PRESENT, "present") | dict.fromkeys(_NOW_NEAR, "near")
 _CUE_KIND |= dict.fromkeys(_NOW_TODAY, "today")
@@ -1216,7 +1227,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
             reading.negated.discard(band)
 
-    _apply_young_only(index, reading, ages)
+    _apply_young_only(index, reading, ages, left_by_a_carer=any(t.word in _LEFT_WORDS for t in tokens))
     for indicator_id in sorted(reading.present & index.red_flags):
         safe = _safe_cues(tokens, source)
         # Made safe only when every place it was read says so; a red flag read some other way stays.
@@ -1654,12 +1665,20 @@ _PARTNER_BEFORE = re.compile(
 )
 
 
+# A 16 or 17 year old may lawfully have a partner a little older ("her 19 year old boyfriend"); a partner this
+# many years older, or any adult partner of a child under 16, is the concern.
+PARTNER_AGE_GAP = 5
+
+
 def _adult_partner(normalised: str, ages: list[float]) -> str | None:
     """The words stating an adult partner's age beside a child's: "15yo ... her 32 year old boyfriend"."""
-    if not any(age < 18 * 12 for age in ages):
+    child_ages = [age for age in ages if age < 18 * 12]
+    if not child_ages:
         return None
+    youngest = min(child_ages) / 12
     for found in _STATED_AGE.finditer(normalised):
-        if not 18 <= int(found.group(1)) <= 80:
+        partner_age = int(found.group(1))
+        if not 18 <= partner_age <= 80 or (youngest >= 16 and partner_age - youngest < PARTNER_AGE_GAP):
             continue
         after = _PARTNER_AFTER.search(normalised[found.end() : found.end() + 20])
         if after:
@@ -1671,7 +1690,11 @@ def _adult_partner(normalised: str, ages: list[float]) -> str | None:
     return None
 
 
-def _apply_young_only(index: TriageIndex, reading: _Reading, ages: list[float]) -> None:
+INDEPENDENT_AGE_MONTHS = 16 * 12
+_LEFT_WORDS = frozenset({"left", "leaves", "leaving", "abandoned"})
+
+
+def _apply_young_only(index: TriageIndex, reading: _Reading, ages: list[float], left_by_a_carer: bool = True) -> None:
     """Indicators about young children, when every child's age stated is older: read as `older_reads_as` instead."""
     child_ages = [a for a in ages if a < 18 * 12]
     if not child_ages:
@@ -1682,7 +1705,8 @@ def _apply_young_only(index: TriageIndex, reading: _Reading, ages: list[float]) 
         reading.present.discard(indicator_id)
         evidence = reading.evidence.pop(indicator_id, [])
         reading.notes.pop(indicator_id, None)
-        if instead:
+        # At 16 or 17, staying home on their own is ordinary; being *left* ("left in the flat for a week") still is not.
+        if instead and (min(child_ages) < INDEPENDENT_AGE_MONTHS or left_by_a_carer):
             reading.present.add(instead)
             reading.evidence[instead].extend(e for e in evidence if e not in reading.evidence[instead])
             reading.notes.setdefault(

@@ -531,3 +531,68 @@ def test_floors_on_the_round_4_final_danger_corpus(content: Content) -> None:
     assert accepted >= 24
     assert flagged >= 10
     assert len(false_alarms) <= 1, false_alarms
+
+
+# --- Round 5: scenes, ages that matter, everyday needs ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A carer who is on the floor and will not answer leaves a child without a safe adult.
+        "The 8 year old rang us because his dad is lying on the kitchen floor and will not answer him.",
+        # A weapon with a break-in, a limp baby, a child taken in a car minutes ago, a goodbye from a height.
+        "Her ex has a knife and is trying to break the door down; the children are inside.",
+        "The 6 week old is limp and very hard to rouse.",
+        "A 14 year old got into a car with two adult men outside the park twenty minutes ago.",
+        "She sent her friend a photo from the roof of the multi storey saying goodbye.",
+    ],
+)
+def test_round_5_scenes_are_immediate_danger(content: Content, text: str) -> None:
+    assert triage(content, text).immediate_danger, [(i.id, i.evidence) for i in triage(content, text).indicators]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mum does not answer the phone when school rings about his attendance.",  # not a carer collapsed
+        "Dad has walked with a limp since his accident.",  # a limp, not a limp baby
+        "Mum finds it hard to wake him up for school.",
+        "The 15 year old stays out late and has a new older friend.",  # no minutes-ago harm
+    ],
+)
+def test_round_5_look_alikes_are_not_immediate_danger(content: Content, text: str) -> None:
+    assert not triage(content, text).immediate_danger
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator", "read"),
+    [
+        # A 16 or 17 year old's partner a little older is not an adult partner; a much older one, or any adult
+        # partner of a child under 16, is.
+        ("17 year old lives with her 19 year old boyfriend.", "pregnant_by_adult", False),
+        ("16 year old is seeing a 24 year old boyfriend.", "pregnant_by_adult", True),
+        ("15 year old is seeing an 18 year old boyfriend.", "pregnant_by_adult", True),
+        # Staying home alone at 16 or 17 is ordinary; being left for days by a carer is not.
+        ("Her 17 year old stays home alone when mum works nights.", "neglect_concerns", False),
+        ("The 16 year old was left alone in the flat for a week.", "neglect_concerns", True),
+        # Everyday needs and concept groups that name a need without a concern word.
+        ("Grandad died last month and she has been tearful.", "low_level_emotional", True),
+        ("He is late for school most mornings.", "poor_punctuality", True),
+        ("The 15 year old stays out late at weekends.", "poor_punctuality", False),
+        ("Her uncle plays a tickling game under her covers.", "sexual_abuse_suspected", True),
+        ("Mum's new partner was convicted of offences against children.", "person_posing_risk", True),
+        ("Dad has convictions for shoplifting.", "person_posing_risk", False),
+        ("11 year old has been messaging older men she met on snapchat.", "exploitation_warning_signs", True),
+        ("Boy off for a week with chickenpox, mum rang in every day.", "ordinary_needs_met", True),
+        ("Money is tight since dad was made redundant.", "financial_hardship", True),
+        ("Mum is in hospital for an operation and nan is looking after them.", "parental_mental_health", False),
+    ],
+)
+def test_round_5_readings(content: Content, text: str, indicator: str, read: bool) -> None:
+    assert (indicator in _ids(content, text, negated=False)) is read
+
+
+def test_ordinary_needs_give_level_1_and_nothing_recognised_stays_null(content: Content) -> None:
+    assert triage(content, "Routine check up, teeth in good condition. Nothing else to note.").suggested_level == 1
+    assert triage(content, "No signs of neglect and she denies any self harm.").suggested_level is None
