@@ -8,10 +8,12 @@ two processes racing on the same assessment cannot both win. Counters are plain 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import hiredis
 import pydantic_core
 import redis
 import redis.asyncio
@@ -77,10 +79,14 @@ class RedisStore:
         for this (bench/RESULTS.md). A failure on a reused connection (Redis restarted since) is retried once on
         a new one, as the client's own retry does."""
         reused = bool(self._idle)
-        connection = self._idle.pop() if reused else self._redis.connection_pool.make_connection()
+        connection = self._idle.pop() if reused else self._new_connection()
         try:
-            await connection.send_command(*args)
-            reply = await connection.read_response()
+            async with asyncio.timeout(SOCKET_TIMEOUT_SECONDS):
+                await connection.send_packed_command(hiredis.pack_command(args), check_health=False)
+                reply = await connection.read_response()
+        except TimeoutError as exc:
+            await connection.disconnect()
+            raise redis.TimeoutError(f"Redis did not answer within {SOCKET_TIMEOUT_SECONDS} s") from exc
         except redis.ResponseError:
             self._idle.append(connection)  # an error reply leaves the connection in step
             raise
@@ -94,6 +100,14 @@ class RedisStore:
             raise
         self._idle.append(connection)
         return reply
+
+    def _new_connection(self) -> redis.asyncio.Connection:
+        """A connection without timeouts or health checks of its own: `_command` puts one deadline on the whole
+        command instead. Why: with a socket timeout redis-py wraps every write in `asyncio.wait_for`, a new task
+        per command, and every read in a timeout of its own (bench/RESULTS.md)."""
+        pool = self._redis.connection_pool
+        settings = {**pool.connection_kwargs, "socket_timeout": None, "health_check_interval": 0}
+        return pool.connection_class(**settings)
 
     async def _script(self, script: str, key: str, *args: str | int) -> Any:
         """EVALSHA, loading the script on first use. Why not redis-py's Script: its per-call type checks cost

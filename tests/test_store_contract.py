@@ -189,6 +189,27 @@ async def test_dead_redis_raises_store_unavailable_quickly() -> None:
     await store.close()
 
 
+async def test_a_redis_that_never_answers_raises_store_unavailable_within_the_deadline() -> None:
+    """A hung server (connection accepted, no reply) must give a 503 within about a second, not hold a worker."""
+    from app.store_redis import SOCKET_TIMEOUT_SECONDS
+
+    async def accept_and_stay_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes
+
+    silent = await asyncio.start_server(accept_and_stay_silent, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    store = open_store(f"redis://127.0.0.1:{port}/0")
+    try:
+        for attempt in (store.get("assessment", "a1"), store.put("assessment", "a1", {}, 60, None)):
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="did not answer"):
+                await asyncio.wait_for(attempt, SOCKET_TIMEOUT_SECONDS + 5)  # fails, rather than hangs, without it
+            assert SOCKET_TIMEOUT_SECONDS <= time.monotonic() - started < SOCKET_TIMEOUT_SECONDS + 2
+    finally:
+        await store.close()
+        silent.close()
+
+
 @pytest.mark.redis
 async def test_redis_reloads_its_scripts_after_a_restart(redis_url: str) -> None:
     """A restarted Redis has forgotten the Lua scripts: writes must load them again, not fail."""
