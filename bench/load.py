@@ -1,13 +1,15 @@
 """Load benchmark: C practitioners each completing whole assessments, closed loop, for D seconds.
 
-    python bench/load.py [--concurrency 32] [--duration 10] [--stores sqlite,redis] [--record]
+    python bench/load.py [--concurrency 32] [--duration 10] [--rounds 3] [--stores sqlite,redis] [--record]
 
 Starts, each as a subprocess with one uvicorn worker on a free loopback port: the no-op yardstick
 (bench/noop_app.py), the app on SQLite, and the app on Redis (a throwaway redis-server). One client
-(a minimal keep-alive HTTP/1.1 client on asyncio, one connection per practitioner) drives all three. Prints turns per second (a turn is one request: start or
-answer), latency percentiles, errors, the ratio app turns/s / no-op requests/s, time from launch to
-ready, resident memory after the load, and the triage time per description. `--record` writes the
-table to bench/RESULTS.md.
+(a minimal keep-alive HTTP/1.1 client on asyncio, one connection per practitioner) drives all three, in
+interleaved rounds (no-op, SQLite, Redis, then again in a rotated order), so a busy minute on a shared
+machine weighs on every target alike. Prints turns per second (a turn is one request: start or answer),
+latency percentiles, errors, the ratio app turns/s / no-op requests/s (the median of the rounds' ratios,
+with their range), time from launch to ready, resident memory after the load, and the triage time per
+description. `--record` writes the table to bench/RESULTS.md.
 
 Targets (issue 8), on a 2-core machine: ratio >= 0.5 at C=32 on SQLite and Redis, p99 < 25 ms,
 zero errors, start-up < 2 s, < 150 MB resident per worker.
@@ -23,6 +25,7 @@ import platform
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,6 +116,23 @@ class Run:
     concurrency: int = 0
     light: list[Run] = field(default_factory=list)  # the same target at lighter loads: latency with less queueing
     error_samples: list[str] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # turns/s over the no-op's requests/s, one per round
+
+    @classmethod
+    def combined(cls, rounds: list[Run]) -> Run:
+        """The rounds of one target as one run: their turns, time and latencies together."""
+        first = rounds[0]
+        run = cls(first.name, startup_s=first.startup_s, concurrency=first.concurrency)
+        for part in rounds:
+            run.turns += part.turns
+            run.errors += part.errors
+            run.assessments += part.assessments
+            run.latencies += part.latencies
+            run.seconds += part.seconds
+            run.error_samples += part.error_samples[: 3 - len(run.error_samples)]
+        run.cpu_ms_per_turn = sum(part.cpu_ms_per_turn * part.turns for part in rounds) / max(run.turns, 1)
+        run.rss_mb = rounds[-1].rss_mb
+        return run
 
     def record(self, elapsed: float, ok: bool, detail: str = "") -> None:
         self.turns += 1
@@ -237,6 +257,31 @@ async def drive(server: Server, concurrency: int, duration: float, warmup: float
     return run
 
 
+def measure(
+    servers: list[Server], concurrency: int, duration: float, warmup: float, rounds: int, lighter: list[int]
+) -> list[Run]:
+    """Every target, round after round (the order rotated each round), then each at the lighter loads.
+    Returns one combined run per server, in the servers' order; the first server is the yardstick."""
+    for server in servers:
+        server.start()
+    by_round: list[dict[str, Run]] = []
+    for number in range(rounds):
+        shift = number % len(servers)
+        results = {}
+        for server in servers[shift:] + servers[:shift]:
+            results[server.name] = asyncio.run(drive(server, concurrency, duration, warmup))
+            print(f"round {number + 1}, {server.name}: {results[server.name].per_second:.0f}/s", file=sys.stderr)
+        by_round.append(results)
+    runs = []
+    for server in servers:
+        run = Run.combined([results[server.name] for results in by_round])
+        yardstick = [results[servers[0].name].per_second for results in by_round]
+        run.ratios = [r[server.name].per_second / y for r, y in zip(by_round, yardstick, strict=True) if y]
+        run.light = [asyncio.run(drive(server, c, min(duration, 5.0), 0.5)) for c in lighter]
+        runs.append(run)
+    return runs
+
+
 def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
@@ -291,15 +336,18 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, load average before the run {load}"
 
 
-def report(runs: list[Run], noop: Run, concurrency: int, duration: float, triage: tuple[float, int] | None) -> str:
+def report(
+    runs: list[Run], noop: Run, concurrency: int, duration: float, rounds: int, triage: tuple[float, int] | None
+) -> str:
     def mark(ok: bool) -> str:
         return "" if ok else " ✗"
 
     lines = [
         f"Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}  ",
         f"Machine: {machine()}  ",
-        f"Load: C={concurrency} practitioners, closed loop, {duration:g} s after a warm-up; one uvicorn worker each; "
-        "rate limit off; request logging on (INFO, to /dev/null).",
+        f"Load: C={concurrency} practitioners, closed loop, {rounds} interleaved rounds of {duration:g} s per target, "
+        "each after a warm-up; one uvicorn worker each; rate limit off; request logging on (INFO, to /dev/null). "
+        "Ratio: the median of the rounds' ratios (their range in brackets); other columns: all rounds together.",
         "",
         "| target | turns/s | ratio to no-op | p50 ms | p95 ms | p99 ms | errors | assessments | start-up s | RSS MB "
         "| server CPU ms/turn |",
@@ -307,10 +355,11 @@ def report(runs: list[Run], noop: Run, concurrency: int, duration: float, triage
     ]
     for run in [noop, *runs]:
         is_noop = run is noop
-        ratio = run.per_second / noop.per_second if noop.per_second else 0.0
+        ratio = statistics.median(run.ratios) if run.ratios else 0.0
+        spread = f" ({min(run.ratios):.2f}–{max(run.ratios):.2f})" if len(run.ratios) > 1 else ""
         lines.append(
             f"| {run.name} | {run.per_second:.0f} | "
-            + ("1 (yardstick)" if is_noop else f"{ratio:.2f}{mark(ratio >= TARGETS['ratio'])}")
+            + ("1 (yardstick)" if is_noop else f"{ratio:.2f}{mark(ratio >= TARGETS['ratio'])}{spread}")
             + f" | {run.percentile_ms(50):.1f} | {run.percentile_ms(95):.1f} | "
             f"{run.percentile_ms(99):.1f}{'' if is_noop else mark(run.percentile_ms(99) < TARGETS['p99_ms'])} | "
             f"{run.errors}{'' if is_noop else mark(run.errors == 0)} | {'-' if is_noop else run.assessments} | "
@@ -352,8 +401,11 @@ def main() -> None:
         "--duration", "-d", type=float, default=10.0, help=f"seconds per target (at most {MAX_DURATION:g})"
     )
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds over the targets (default 3)")
     parser.add_argument(
-        "--light", default="1,4,8", help="also measure every target at these concurrencies, comma-separated ('' to skip)"
+        "--light",
+        default="1,4,8",
+        help="also measure every target at these concurrencies, comma-separated ('' to skip)",
     )
     parser.add_argument("--stores", default="sqlite,redis", help="comma-separated: sqlite, redis")
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
@@ -383,17 +435,9 @@ def main() -> None:
             else:
                 redis_process, redis_url = start_redis(Path(tmp))
                 servers.append(Server("app, Redis", "app.main:app", {**base_env, "THRESHOLD_SESSION_STORE": redis_url}))
-        runs = []
+        rounds = max(args.rounds, 1)
         try:
-            for server in servers:
-                server.start()
-                try:
-                    runs.append(asyncio.run(drive(server, args.concurrency, duration, args.warmup)))
-                    for concurrency in lighter:
-                        runs[-1].light.append(asyncio.run(drive(server, concurrency, min(duration, 5.0), 0.5)))
-                finally:
-                    server.stop()
-                print(f"{server.name}: {runs[-1].per_second:.0f}/s", file=sys.stderr)
+            runs = measure(servers, args.concurrency, duration, args.warmup, rounds, lighter)
         finally:
             for server in servers:
                 server.stop()
@@ -401,7 +445,7 @@ def main() -> None:
                 redis_process.terminate()
                 redis_process.wait()
 
-    table = report(runs[1:], runs[0], args.concurrency, duration, triage_ms_per_description())
+    table = report(runs[1:], runs[0], args.concurrency, duration, rounds, triage_ms_per_description())
     print(table)
     if args.record:
         record(table)
