@@ -277,6 +277,7 @@ _IRREGULAR = {
     "thrown": "throw",
     "beaten": "beat",
     "bitten": "bite",
+    "biting": "bite",  # not "bit", which is also "a bit"
     "told": "tell",
     "said": "say",
     "says": "say",

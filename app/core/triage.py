@@ -295,6 +295,16 @@ _NOW_PRESENT = _cue_table(
         "believed to be with",
         "thought to be with",
         "last seen with",
+        "outside now",
+        "outside the house now",
+        "outside the flat now",
+        "outside the property now",
+        "only one there",
+        "only adult there",
+        "only adult in the house",
+        "only adult at home",
+        "only one at home",
+        "only one in the house",
         "rang 999",
         "called 999",
         "can hear",
@@ -387,6 +397,7 @@ _REPORTING = frozenset(
         "arrived",
     ]
 )
+_FREQUENCY_BEFORE = frozenset(stem(w) for w in ["twice", "times", "once", "again"])
 _WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # "just" before a past verb is recent ("has just turned up", "just told me"); "going to" before a harm is intent.
 _JUST_VERBS = frozenset(
@@ -416,8 +427,21 @@ _FUTURE = frozenset(
 )  # fmt: skip
 
 
+# "go" is the stem of "went", "gone" and "going round" too: only "going to" and "going abroad" speak of the future.
+_GO = stem("going")
+
+
 def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
-    return any(stems[j] in _FUTURE for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
+    sentence = tokens[i].sentence
+    for j in range(len(tokens)):
+        if tokens[j].sentence != sentence or stems[j] not in _FUTURE:
+            continue
+        if stems[j] != _GO:
+            return True
+        nxt = tokens[j + 1].word if j + 1 < len(tokens) and tokens[j + 1].sentence == sentence else ""
+        if tokens[j].word == "going" and nxt in ("to", "abroad", "away", "back", "home"):
+            return True
+    return False
 
 
 def _habitual_verb(tokens: list[Token], i: int, prev: str) -> bool:
@@ -462,7 +486,7 @@ _WORDS_TO_INT |= {"eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "tw
 _MONTHS_AGO = re.compile(r"\b(\d+|" + "|".join(_WORDS_TO_INT) + r")\s+months?\s+ago\b")
 _SIBLINGS = frozenset(stem(w) for w in ["brother", "sister", "sibling", "siblings", "twin"])
 # In a phrase, "parent" stands for anyone caring for the child and "child" for any child word.
-_PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "step", "mums", "dads"])
+_PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "step", "mums", "dads", "partner"])
 _CHILDREN = frozenset(
     stem(w)
     for w in [
@@ -1000,6 +1024,8 @@ def _is_negated(
         return True
     if _negation_reaches(tokens, clauses, match.first, concern):
         return True
+    if _answered_no(tokens, match.last):
+        return True
     after = [
         t.stem
         for t, c in zip(tokens[match.last + 1 : match.last + 6], clauses[match.last + 1 :], strict=False)
@@ -1007,6 +1033,25 @@ def _is_negated(
     ]
     after = [s for s in after if s not in STOPWORDS or s in ("not", "no")]
     return _has_sequence(after[:3], _POST_NEGATIONS)
+
+
+# A checklist answer after the topic: "Routine enquiry about DV - no.", "Substance use: none".
+_BARE_ANSWERS = frozenset({"no", "none", "nil", "negative", "denied", "not", "disclosed", "reported", "known", "n"})
+ANSWER_REACH = 4  # words after the match, in its sentence, before the answer
+
+
+def _answered_no(tokens: list[Token], last: int) -> bool:
+    """Whether the words after a match end their sentence and the next "sentence" is only a no ("DV - no")."""
+    sentence = tokens[last].sentence
+    rest = [t for t in tokens[last + 1 :] if t.word != ","]
+    tail = [t for t in rest if t.sentence == sentence]
+    answer = [t for t in rest if t.sentence == sentence + 1]
+    return (
+        len(tail) <= ANSWER_REACH
+        and 0 < len(answer) <= 2
+        and answer[0].word in ("no", "none", "nil", "negative", "denied")
+        and all(t.word in _BARE_ANSWERS for t in answer)
+    )
 
 
 def _clause_stems(tokens: list[Token], clauses: list[int], clause: int) -> list[str]:
@@ -1305,6 +1350,8 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
         prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
         if end is not None and kind == "near" and _habitual_verb(tokens, i, prev):
             continue  # "picks her up in a car", "has been collecting the kids": what usually happens
+        if end is not None and kind == "today" and prev in _FREQUENCY_BEFORE:
+            continue  # "twice this week", "three times today": how often, not when
         if end is not None and tuple(stems[i : end + 1]) in _WEAK_NOW:
             near = range(max(0, i - 3), min(len(tokens), end + 4))
             if any(stems[j] in _REPORTING for j in near if tokens[j].sentence == token.sentence):
@@ -1457,6 +1504,7 @@ _HABIT = frozenset(  # words, not stems: "weekly" must not become "week"
         "twice",
     ]
 )
+_COUNT_WORDS = frozenset(["two", "three", "four", "five", "six", "several", "many", "multiple", "few"])
 _HABIT_PAIRS = _cue_table(
     [
         "most weekends", "most nights", "most days", "most evenings", "every weekend", "every night", "every evening",
@@ -1465,7 +1513,16 @@ _HABIT_PAIRS = _cue_table(
 )  # fmt: skip
 # Present cues that say who the child is with rather than when: they do not make a habit happen now.
 _STATE_CUES = frozenset(
-    ["alone with", "at home with him", "at home with her", "at home with them", "still at home with"]
+    [
+        "alone with",
+        "at home with him",
+        "at home with her",
+        "at home with them",
+        "still at home with",
+        "at the gate",
+        "school gate",
+        "school gates",
+    ]
 )
 
 
@@ -1477,6 +1534,8 @@ def _habit_words(tokens: list[Token], sentence: int) -> str | None:
             return word
         if word == "keeps" and not (k and words[k - 1] in ("story", "explanation", "account", "version")):
             return word  # "keeps turning up drunk"; not "the story keeps changing"
+        if word in ("times", "occasions") and k and (words[k - 1] in _COUNT_WORDS or words[k - 1].isdigit()):
+            return f"{words[k - 1]} {word}"  # "three times this week"
     for pair in _HABIT_PAIRS:
         for k in range(len(stems) - len(pair) + 1):
             if tuple(stems[k : k + len(pair)]) == pair:

@@ -596,3 +596,65 @@ def test_round_5_readings(content: Content, text: str, indicator: str, read: boo
 def test_ordinary_needs_give_level_1_and_nothing_recognised_stays_null(content: Content) -> None:
     assert triage(content, "Routine check up, teeth in good condition. Nothing else to note.").suggested_level == 1
     assert triage(content, "No signs of neglect and she denies any self harm.").suggested_level is None
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # How often is not when: "three times this week", "twice today" with a where-cue ("school gates").
+        (
+            "Girl 13 has been seen getting into cars with men in their 20s outside the school gates three times this week.",
+            False,
+        ),
+        # A weekday is a date unless the sentence speaks of the future; "going round" is not "going to".
+        ("At a party on Saturday a boy forced her into sex and now a video of it is going round.", False),
+        ("Her dad is going to take her to the clinic on Saturday to be cut.", True),
+        # A practitioner at the scene: "outside now", "the only adult there" put a harm in the present.
+        (
+            "Dad is drunk and slurring. He is the only adult there with the 10 week old. I am outside the house now.",
+            True,
+        ),
+        (
+            "Found a cannabis farm in the loft and a 15 year old boy sleeping beside the plants. We are outside now.",
+            True,
+        ),
+    ],
+)
+def test_round_5_how_often_and_when(content: Content, text: str, danger: bool) -> None:
+    result = triage(content, text)
+    assert result.suggested_level == 4, [(i.id, i.evidence) for i in result.indicators]
+    assert result.immediate_danger is danger
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator", "read"),
+    [
+        # A checklist answer after the topic negates it.
+        ("Routine enquiry about DV done alone - no.", "domestic_abuse_current", False),
+        ("Asked about DV: none.", "domestic_abuse_current", False),
+        # "biting" is not "a bit".
+        ("His reading is a bit behind some of the others.", "low_level_behaviour", False),
+        # A young child's age does not make the mother under 18.
+        ("Booking at 12/40, lives with her husband and their 4 yr old.", "pregnant_under_18", False),
+        ("15 year old is 12 weeks pregnant.", "pregnant_under_18", True),
+        # Staff messages reported by a parent still go to the LADO.
+        (
+            "A parent showed us Snapchat messages a teaching assistant sent her son late at night.",
+            "allegation_against_professional",
+            True,
+        ),
+        # A mother's partner is a carer in the phrases about parents.
+        ("Mum's partner is drinking most nights.", "parent_substance_some_impact", True),
+        # Cutting in self-harm is not FGM; parents abroad with a child left here is private fostering.
+        ("Y8 girl has been cutting her forearms when stressed.", "fgm_risk_factors", False),
+        (
+            "The 13 year old came from abroad and her parents are still there; she stays with a family friend.",
+            "private_fostering",
+            True,
+        ),
+        ("He went abroad on holiday with his mum and dad.", "private_fostering", False),
+        ("Sextortion: someone he met on a game got a pic and is demanding money.", "online_grooming", True),
+    ],
+)
+def test_round_5_readings_from_longer_notes(content: Content, text: str, indicator: str, read: bool) -> None:
+    assert (indicator in _ids(content, text, negated=False)) is read
