@@ -151,10 +151,27 @@ _HARM_WHEN_NEGATED = frozenset(
         "loved", "given", "taken", "brought", "collected", "registered", "returned", "come", "came", "attending",
         "attended", "sleep", "slept", "walk", "stand", "food", "heating", "heat", "electric", "electricity", "gas",
         "money", "bed", "beds", "nappies", "milk", "clean", "water", "adult", "one", "where", "answer", "answering", "treated",
+        "anymore",  # "can't do this anymore": despair, not a denial
     ]
 )  # fmt: skip
 _BEFORE_HARM = frozenset(
-    stem(w) for w in ["been", "be", "being", "got", "getting", "even", "properly", "able", "to", "want", "had", "a"]
+    stem(w)
+    for w in [
+        "been",
+        "be",
+        "being",
+        "got",
+        "getting",
+        "even",
+        "properly",
+        "able",
+        "to",
+        "want",
+        "had",
+        "a",
+        "do",
+        "this",
+    ]
 )
 
 
@@ -295,6 +312,12 @@ _NOW_PRESENT = _cue_table(
         "believed to be with",
         "thought to be with",
         "last seen with",
+        # A child who should be somewhere and is not: unaccounted for now.
+        "not arrived",
+        "not turned up",
+        "not come home",
+        "not came home",
+        "not returned home",
         "outside now",
         "outside the house now",
         "outside the flat now",
@@ -397,6 +420,23 @@ _REPORTING = frozenset(
         "arrived",
     ]
 )
+# A sentence about a service's plan: its "tomorrow" or "this evening" arranges help, it does not time a harm.
+_ARRANGEMENT = frozenset(
+    stem(w)
+    for w in [
+        "appointment", "meeting", "visit", "visiting", "review", "seeing", "assessment", "clinic", "camhs",
+        "team", "worker", "nurse", "gp", "doctor", "conference", "interview", "booked",
+    ]
+)  # fmt: skip
+_ARRANGED_CUES = frozenset(stem(w) for w in ["tomorrow", "this", "evening", "weekend"])
+
+
+def _arrangement_in(stems: list[str], tokens: list[Token], i: int) -> bool:
+    if stems[i] not in _ARRANGED_CUES:
+        return False
+    return any(stems[j] in _ARRANGEMENT for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
+
+
 _FREQUENCY_BEFORE = frozenset(stem(w) for w in ["twice", "times", "once", "again"])
 _WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # "just" before a past verb is recent ("has just turned up", "just told me"); "going to" before a harm is intent.
@@ -1350,6 +1390,8 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
         prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
         if end is not None and kind == "near" and _habitual_verb(tokens, i, prev):
             continue  # "picks her up in a car", "has been collecting the kids": what usually happens
+        if end is not None and kind == "near" and _arrangement_in(stems, tokens, i):
+            continue  # "CAMHS are seeing her tomorrow", "appointment on Friday": help arranged, not a harm due
         if end is not None and kind == "today" and prev in _FREQUENCY_BEFORE:
             continue  # "twice this week", "three times today": how often, not when
         if end is not None and tuple(stems[i : end + 1]) in _WEAK_NOW:
@@ -1454,6 +1496,8 @@ _SAFE_CHILD = _cue_table(
         "return interview", "has recovered", "recovered", "seems fine", "seemed fine", "was fine", "is fine",
         "section 47", "being looked after by", "needed stitches", "had stitches", "was stitched", "were stitched",
         "glued", "in a cast", "in plaster", "plaster cast", "was x rayed", "in class now",
+        "went to emergency department", "taken to emergency department", "seen in emergency department",
+        "seen at emergency department", "discharged from emergency department",
     ]
 )  # fmt: skip
 _SAFE_REMOVED = _cue_table(
@@ -1553,7 +1597,8 @@ _SAFE_UNDONE_LATER = _cue_table(
 )  # fmt: skip
 _REFUSES = frozenset(stem(w) for w in ["refuses", "refusing", "refused", "won't", "wont"])
 _ALONE_AFTER = frozenset(stem(w) for w in ["alone", "on", "by", "without", "unsupervised", "unattended"])
-_GOING = frozenset(stem(w) for w in ["go", "going", "goes", "get", "gets", "back", "want", "wants", "to"])
+# Words, not stems: "went to A&E" is there already, "has to go to hospital" is not yet.
+_GOING = frozenset(["go", "going", "goes", "get", "gets", "back", "want", "wants", "to", "needs"])
 
 
 @dataclass(frozen=True)
@@ -1579,7 +1624,8 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
                 break  # "has not been arrested", "not safe now"
             if kind in ("dated", "recent") and before and before[-1] == stem("since"):
                 break  # "missing since yesterday" runs up to now
-            if kind == "child_safe" and before and (before[-1] in _GOING or _REFUSES & set(before)):
+            wider = [stems[j] for j in range(max(0, i - 5), i) if tokens[j].sentence == token.sentence]
+            if kind == "child_safe" and before and (tokens[i - 1].word in _GOING or _REFUSES & set(wider)):
                 break  # "has to go back home", "refusing to go to hospital": not there yet
             after = [
                 stems[j] for j in range(end + 1, min(len(tokens), end + 6)) if tokens[j].sentence == token.sentence

@@ -658,3 +658,48 @@ def test_round_5_how_often_and_when(content: Content, text: str, danger: bool) -
 )
 def test_round_5_readings_from_longer_notes(content: Content, text: str, indicator: str, read: bool) -> None:
     assert (indicator in _ids(content, text, negated=False)) is read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Scenes with no harm word: a small child outside in the cold, a child taken, a threat of fire, a carer
+        # shut in with the children, someone forcing a way in, a stranger luring, a child unaccounted for, a
+        # toddler who has put drugs in his mouth, a parent who sees the children dead with her.
+        "The two little ones are out in the garden in their nappies and it is freezing.",
+        "Her ex snatched the baby from the pram.",
+        "Dad is threatening to set fire to the flat with the children inside.",
+        "Mum has barricaded herself in with the kids and will not open the door.",
+        "Her mum's boyfriend is trying to get in through the window and she is terrified.",
+        "A man is at the school gate right now offering the girls sweets to get in his van.",
+        "She has not arrived at school and has gone missing with older men before.",
+        "The 2 year old put some white powder from the table in his mouth.",
+        "Mum texted that she can't do this anymore and the kids will be better off with her in heaven.",
+    ],
+)
+def test_round_5_more_scenes_are_immediate_danger(content: Content, text: str) -> None:
+    result = triage(content, text)
+    assert result.immediate_danger, [(i.id, i.evidence) for i in result.indicators]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "14 year old found with cannabis in his pocket this morning; parents came in at once.",  # his own, not a parent's
+        "Mum had a panic attack in the shop yesterday; her partner took over.",
+        "He locks himself in his room when his sister shouts at him with her friends.",
+        "The 16 year old self-harmed on Monday; the CAMHS team are seeing her tomorrow.",  # help arranged
+        "She went to A&E after the overdose last week and is now with CAMHS.",
+    ],
+)
+def test_round_5_look_alike_scenes_are_not_immediate_danger(content: Content, text: str) -> None:
+    result = triage(content, text)
+    assert not result.immediate_danger, [(i.id, i.evidence) for i in result.indicators]
+
+
+def test_round_5_a_place_reached_is_safe_but_one_not_yet_reached_is_not(content: Content) -> None:
+    went = triage(content, "Girl 14 took an overdose and went to A&E, she is on the ward now.")
+    needs = triage(content, "Girl 14 took an overdose an hour ago and needs to go to A&E but refuses.")
+    assert went.suggested_level == needs.suggested_level == 4
+    assert not went.immediate_danger
+    assert needs.immediate_danger
