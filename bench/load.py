@@ -114,6 +114,7 @@ class Run:
     rss_mb: float = 0.0
     cpu_ms_per_turn: float = 0.0
     concurrency: int = 0
+    think_s: float = 0.0  # mean pause between a practitioner's turns (0: closed loop, no pause)
     light: list[Run] = field(default_factory=list)  # the same target at lighter loads: latency with less queueing
     error_samples: list[str] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)  # turns/s over the no-op's requests/s, one per round
@@ -203,8 +204,14 @@ def choose_answer(question: dict[str, Any], rng: random.Random) -> str | list[st
     return rng.choice(values)
 
 
-async def practitioner(port: int, run: Run, until: float, seed: int) -> None:
-    """Complete whole assessments, one request after another, until the time is up."""
+async def pause(rng: random.Random, think_s: float) -> None:
+    if think_s:
+        await asyncio.sleep(rng.expovariate(1 / think_s))
+
+
+async def practitioner(port: int, run: Run, until: float, seed: int, think_s: float = 0.0) -> None:
+    """Complete whole assessments, one request after another (after a pause of about `think_s`, if given),
+    until the time is up."""
     rng = random.Random(seed)
     connection = Connection(port)
     try:
@@ -212,6 +219,7 @@ async def practitioner(port: int, run: Run, until: float, seed: int) -> None:
             started = time.perf_counter()
             status, body = await connection.request("POST", "/api/v1/assessments", {})
             run.record(time.perf_counter() - started, status == 201, str(body))
+            await pause(rng, think_s)
             if status != 201:
                 continue
             while body["status"] == "in_progress" and time.perf_counter() < until:
@@ -220,6 +228,7 @@ async def practitioner(port: int, run: Run, until: float, seed: int) -> None:
                 started = time.perf_counter()
                 status, body = await connection.request("POST", f"/api/v1/assessments/{body['id']}/answers", payload)
                 run.record(time.perf_counter() - started, status == 200, str(body))
+                await pause(rng, think_s)
                 if status != 200:
                     break
             else:
@@ -229,7 +238,8 @@ async def practitioner(port: int, run: Run, until: float, seed: int) -> None:
         connection.close()
 
 
-async def noop_caller(port: int, run: Run, until: float, seed: int) -> None:
+async def noop_caller(port: int, run: Run, until: float, seed: int, think_s: float = 0.0) -> None:
+    rng = random.Random(seed)
     payload = {"question_id": "danger_now", "value": "no"}
     connection = Connection(port)
     try:
@@ -237,20 +247,21 @@ async def noop_caller(port: int, run: Run, until: float, seed: int) -> None:
             started = time.perf_counter()
             status, body = await connection.request("POST", "/noop", payload)
             run.record(time.perf_counter() - started, status == 200, str(body))
+            await pause(rng, think_s)
     finally:
         connection.close()
 
 
-async def drive(server: Server, concurrency: int, duration: float, warmup: float) -> Run:
+async def drive(server: Server, concurrency: int, duration: float, warmup: float, think_s: float = 0.0) -> Run:
     caller = noop_caller if server.module.startswith("bench.") else practitioner
     warm = Run(server.name)
     until = time.perf_counter() + warmup
-    await asyncio.gather(*(caller(server.port, warm, until, -i) for i in range(concurrency)))
-    run = Run(server.name, startup_s=server.startup_s, concurrency=concurrency)
+    await asyncio.gather(*(caller(server.port, warm, until, -i, think_s) for i in range(concurrency)))
+    run = Run(server.name, startup_s=server.startup_s, concurrency=concurrency, think_s=think_s)
     cpu_before = server.cpu_seconds()
     started = time.perf_counter()
     until = started + duration
-    await asyncio.gather(*(caller(server.port, run, until, i) for i in range(concurrency)))
+    await asyncio.gather(*(caller(server.port, run, until, i, think_s) for i in range(concurrency)))
     run.seconds = time.perf_counter() - started
     run.cpu_ms_per_turn = (server.cpu_seconds() - cpu_before) / max(run.turns, 1) * 1000
     run.rss_mb = server.rss_mb()
@@ -258,9 +269,16 @@ async def drive(server: Server, concurrency: int, duration: float, warmup: float
 
 
 def measure(
-    servers: list[Server], concurrency: int, duration: float, warmup: float, rounds: int, lighter: list[int]
+    servers: list[Server],
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    rounds: int,
+    lighter: list[int],
+    think_s: float,
 ) -> list[Run]:
-    """Every target, round after round (the order rotated each round), then each at the lighter loads.
+    """Every target, round after round (the order rotated each round), then each at the lighter loads and
+    with C practitioners who pause about `think_s` between turns.
     Returns one combined run per server, in the servers' order; the first server is the yardstick."""
     for server in servers:
         server.start()
@@ -278,6 +296,8 @@ def measure(
         yardstick = [results[servers[0].name].per_second for results in by_round]
         run.ratios = [r[server.name].per_second / y for r, y in zip(by_round, yardstick, strict=True) if y]
         run.light = [asyncio.run(drive(server, c, min(duration, 5.0), 0.5)) for c in lighter]
+        if think_s:
+            run.light.append(asyncio.run(drive(server, concurrency, min(duration, 5.0), 0.5, think_s)))
         runs.append(run)
     return runs
 
@@ -370,15 +390,17 @@ def report(
     if lighter:
         lines += [
             "",
-            "Latency at lighter loads (less queueing; C=1 is what one practitioner waits for on an idle server):",
+            "Latency at lighter loads (less queueing; C=1 is what one practitioner waits for on an idle server). "
+            "Pause: each practitioner's mean pause between turns (exponential); a real one reads for seconds.",
             "",
-            "| target | C | turns/s | p50 ms | p95 ms | p99 ms | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| target | C | pause s | turns/s | p50 ms | p95 ms | p99 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for run, light in lighter:
             p99 = light.percentile_ms(99)
             lines.append(
-                f"| {run.name} | {light.concurrency} | {light.per_second:.0f} | {light.percentile_ms(50):.1f} | "
+                f"| {run.name} | {light.concurrency} | {light.think_s:g} | {light.per_second:.0f} | "
+                f"{light.percentile_ms(50):.1f} | "
                 f"{light.percentile_ms(95):.1f} | {p99:.1f}{'' if run is noop else mark(p99 < TARGETS['p99_ms'])} | "
                 f"{light.errors} |"
             )
@@ -402,6 +424,12 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds over the targets (default 3)")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.1,
+        help="also measure C practitioners pausing about this many seconds between turns (0 to skip)",
+    )
     parser.add_argument(
         "--light",
         default="1,4,8",
@@ -437,7 +465,7 @@ def main() -> None:
                 servers.append(Server("app, Redis", "app.main:app", {**base_env, "THRESHOLD_SESSION_STORE": redis_url}))
         rounds = max(args.rounds, 1)
         try:
-            runs = measure(servers, args.concurrency, duration, args.warmup, rounds, lighter)
+            runs = measure(servers, args.concurrency, duration, args.warmup, rounds, lighter, max(args.pause, 0.0))
         finally:
             for server in servers:
                 server.stop()
