@@ -156,23 +156,8 @@ _HARM_WHEN_NEGATED = frozenset(
 )  # fmt: skip
 _BEFORE_HARM = frozenset(
     stem(w)
-    for w in [
-        "been",
-        "be",
-        "being",
-        "got",
-        "getting",
-        "even",
-        "properly",
-        "able",
-        "to",
-        "want",
-        "had",
-        "a",
-        "do",
-        "this",
-    ]
-)
+    for w in ["been", "be", "being", "got", "getting", "even", "properly", "able", "to", "want", "had", "a", "do", "this", "it"]
+)  # fmt: skip
 
 
 def _negator_is_the_harm(tokens: list[Token], i: int) -> bool:
@@ -318,6 +303,11 @@ _NOW_PRESENT = _cue_table(
         "not come home",
         "not came home",
         "not returned home",
+        "still there with",
+        "still in the house",
+        "still in the flat",
+        "still at the house",
+        "still with them",
         "outside now",
         "outside the house now",
         "outside the flat now",
@@ -379,6 +369,17 @@ _NOW_NEAR = _cue_table(
         "no other adult",
     ]
 )
+# The child going back to their carer ("Dad is collecting him at 3"): a note often tells the harm, then what the
+# child said, then the hand-over, so these reach two sentences either side.
+_HANDOVER = frozenset(
+    _cue_table(
+        [
+            "collect", "collecting", "picking him up", "picking her up", "picking them up", "home time",
+            "gets home", "get home", "go home", "going home", "go back home", "after school",
+        ]
+    )
+)  # fmt: skip
+HANDOVER_REACH = 2
 _NOW_RECENT = _cue_table(["last night", "yesterday", "at lunchtime", "at lunch"])
 _NOW = _NOW_PRESENT + _NOW_NEAR + _NOW_TODAY + _NOW_RECENT
 _CUE_KIND = dict.fromkeys(_NOW_PRESENT, "present") | dict.fromkeys(_NOW_NEAR, "near")
@@ -1372,6 +1373,7 @@ class _Cue:
     sentence: int
     kind: str  # present, near or recent (see _NOW_PRESENT)
     first: int = -1  # token index where the cue starts
+    reach: int = 1  # sentences either side it counts for (a hand-over back to the carer reaches further)
 
 
 def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
@@ -1443,7 +1445,10 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
             continue
         words = source[token.start : tokens[end].end]
         if all(c.words != words for c in found):
-            found.append(_Cue(words, token.sentence, kind, i))
+            # "Dad is collecting him at 3" is today's plan; "Mum collects the kids" is a routine and stays near.
+            handover = tuple(stems[i : end + 1]) in _HANDOVER and token.word.endswith("ing")
+            reach = HANDOVER_REACH if handover else 1
+            found.append(_Cue(words, token.sentence, kind, i, reach))
     return found
 
 
@@ -1455,7 +1460,7 @@ def _cues_near(cues: list[_Cue], sentence: int, recent: bool, today: bool = Fals
         c.words
         for c in cues
         if c.kind == "present"
-        or (abs(c.sentence - sentence) <= 1 and (c.kind == "near" or recent or (today and c.kind == "today")))
+        or (abs(c.sentence - sentence) <= c.reach and (c.kind == "near" or recent or (today and c.kind == "today")))
     ]
 
 
@@ -1517,6 +1522,7 @@ _SAFE_CARER_BACK = _cue_table(
     ["arrived", "arrived back", "returned", "came back", "came home", "got back", "got home", "was back", "came in"]
 )
 _ABSENCE_FLAGS = frozenset({"left_alone_unsafe"})
+_UNACCOUNTED = frozenset(stem(w) for w in ["missing", "absconded", "seen"])
 # A date on a disclosure dates the telling; the danger is the access, which goes on.
 _ACCESS_FLAGS = frozenset({"disclosure_abuser_has_access", "sexual_abuse_disclosure_access"})
 # "yesterday", "last night" do not end these: missing or an overdose goes on, an injury still needs treating, a
@@ -1684,6 +1690,13 @@ def _made_safe(
             continue
         if cue.kind == "child_safe" and _nearest_person(tokens, cue.first, source) == "adult":
             continue  # "mum is in hospital": not the child
+        if (
+            cue.kind == "child_safe"
+            and cue.last < at
+            and cue_sentence == sentence
+            and _UNACCOUNTED & {t.stem for t in tokens if t.sentence == sentence}
+        ):
+            continue  # "placed with foster carers, has not been seen since": missing from the safe place
         if any(c.kind == "present" and c.first > cue.last for c in cues):
             continue  # "... arrested, but he is outside right now"
         if _has_sequence([t.stem for t in tokens[cue.last + 1 :]], _SAFE_UNDONE_LATER):

@@ -293,7 +293,7 @@ def test_floors_on_the_fresh_corpus(content: Content) -> None:
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
     false_alarms = [c["id"] for c, r in results if r.immediate_danger and not c.get("immediate_danger")]
-    assert accepted / len(FRESH) >= 0.72
+    assert accepted / len(FRESH) >= 0.88  # 56/62 after round 5
     assert not missed
     assert len(false_alarms) <= 1, false_alarms  # a bruise on a non-mobile baby: 999 by the content's own rule
 
@@ -354,7 +354,7 @@ def test_floors_on_the_round_3_fresh_corpus(content: Content) -> None:
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
     missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
-    assert accepted / len(FRESH3) >= 0.75
+    assert accepted / len(FRESH3) >= 0.82  # 34/40 after round 5
     assert len(under4) <= 1, under4
     assert not missed, missed
 
@@ -528,8 +528,8 @@ def test_floors_on_the_round_4_final_danger_corpus(content: Content) -> None:
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
     false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted >= 24
-    assert flagged >= 10
+    assert accepted >= 28  # round 5: 28/30, danger 14/15
+    assert flagged >= 14
     assert len(false_alarms) <= 1, false_alarms
 
 
@@ -703,3 +703,51 @@ def test_round_5_a_place_reached_is_safe_but_one_not_yet_reached_is_not(content:
     assert went.suggested_level == needs.suggested_level == 4
     assert not went.immediate_danger
     assert needs.immediate_danger
+
+
+FRESH5 = yaml.safe_load((Path(__file__).parent.parent / "triage_fresh5.yaml").read_text())["cases"]
+
+
+def test_floors_on_the_round_5_fresh_corpus(content: Content) -> None:
+    """tests/triage_fresh5.yaml (60 longer notes in practitioners' own style) was first run after round 5's general
+    changes and before tuning on it: 35/60, 7 level-4 under-triaged, danger 8/12, 3 false alarms, 12 over-triaged.
+    Now used for tuning, so floors only."""
+    results = [(case, triage(content, case["text"])) for case in FRESH5]
+    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
+    under = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
+    flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
+    false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
+    assert accepted >= 51
+    assert len(under) <= 1, under
+    assert flagged >= 11
+    assert len(false_alarms) <= 2, false_alarms
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # A hand-over back to the carer reaches two sentences: harm, what the child said, then who collects him.
+        (
+            "Y6 boy has a burn on his hand shaped like an iron. Says he can't tell or it will get worse. "
+            "Dad is collecting him at 3.",
+            True,
+        ),
+        # A carer still with the children after violence in front of the practitioner.
+        (
+            "Mum's partner punched the wall and hit her while I was there. I have left, he is still there with them.",
+            True,
+        ),
+        # Placed somewhere safe but missing from it; came back is back.
+        ("The 14 year old placed with foster carers has not been seen since yesterday and her phone is off.", True),
+        ("K went missing again last night, the 4th time this month. Came back at 6am with cash.", False),
+        # A goodbye that says the young person cannot go on; a weapon picked up with a threat to kill.
+        ("She messaged her tutor at 11pm: I'm sorry, I can't do it anymore.", True),
+        ("Dad picked up a kitchen knife and said he would kill everyone if the kids are taken.", True),
+        # Young children on their own with no one there.
+        ("Two children aged 3 and 5 on their own, the older one says mummy went out yesterday.", True),
+    ],
+)
+def test_round_5_notes_in_several_sentences(content: Content, text: str, danger: bool) -> None:
+    result = triage(content, text)
+    assert result.suggested_level == 4, [(i.id, i.evidence) for i in result.indicators]
+    assert result.immediate_danger is danger, [(i.id, i.evidence) for i in result.indicators]
