@@ -519,6 +519,7 @@ _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=T
 _ATTENDANCE = re.compile(
     rf"attend\w*[^.;\d%]{{0,40}}?{_NUMBER}\s*(?:%|per ?cent)|{_NUMBER}\s*(?:%|per ?cent)\s*(?:attend\w*)"
 )
+_AT_PERCENT = re.compile(r"\b(?:is|s|was|now|currently) at (\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)")
 _AGE = re.compile(
     rf"\b{_NUMBER}[\s-]*(day|week|wk|month|mth|year|yr)s?[\s-]*(?:old|of age)\b|\baged\s+{_NUMBER}\b(?![\s-]*(?:day|week|wk|month|mth)s?\b)"
 )
@@ -565,6 +566,9 @@ def _number(value: str) -> float:
 def attendance_percent(normalised: str) -> float | None:
     """The lowest attendance percentage mentioned ("attendance has slipped to 87%" -> 87.0), if any."""
     values = [_number(m.group(1) or m.group(2)) for m in _ATTENDANCE.finditer(normalised)]
+    if not values and "attend" in normalised:
+        # "Attendance officer. Y10 boy is at 62%.": a bare "at N%" in a note about attendance
+        values = [float(m.group(1)) for m in _AT_PERCENT.finditer(normalised)]
     values = [v for v in values if 0 <= v <= 100]
     return min(values) if values else None
 

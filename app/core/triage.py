@@ -725,6 +725,9 @@ class TriageIndex:
     # indicator -> phrases that set its own phrase matches aside in that sentence (`triage.unless`)
     unless: dict[str, tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]] = field(default_factory=dict)
     red_flags: frozenset[str] = frozenset()  # indicators that mean immediate danger
+    # indicator -> the lower indicator of its domain that is about the past ("domestic abuse in the past"): what a
+    # match described only as past reads as, so a past harm weighs as its own content says, not as a possible one.
+    past_reads_as: dict[str, str] = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -770,6 +773,7 @@ def build_index(content: m.Content) -> TriageIndex:
     concepts: list[_Concept] = []
     young_only: dict[str, tuple[float, str | None]] = {}
     unless_of: dict[str, tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]] = {}
+    past_of_domain: dict[str, m.Indicator] = {}
     for indicator in content.indicators.values():
         hints: Mapping[str, Any] = indicator.triage or {}
         unknown = set(hints) - m.TRIAGE_HINT_KEYS
@@ -809,6 +813,8 @@ def build_index(content: m.Content) -> TriageIndex:
         about_past = {stem(w) for w in re.findall(r"[a-z]+", indicator.text.lower())} & (_HISTORY | {"past", "histori"})
         if about_past or hints.get("past_counts"):
             history_exempt.add(indicator.id)
+        if about_past and not hints.get("past_counts") and not indicator.strength:
+            past_of_domain[indicator.domain] = indicator
         for text, is_gated in own:
             parts, exact = _phrase_parts(text)
             if not parts:
@@ -868,6 +874,11 @@ def build_index(content: m.Content) -> TriageIndex:
         frozenset(i.id for i in content.indicators.values() if i.level == 1 or i.strength),
         unless_of,
         frozenset(i.id for i in content.indicators.values() if i.red_flag),
+        {
+            i.id: past_of_domain[i.domain].id
+            for i in content.indicators.values()
+            if i.domain in past_of_domain and i.level > past_of_domain[i.domain].level and not i.red_flag
+        },
     )
 
 
@@ -1147,6 +1158,7 @@ class _Reading:
     negated: set[str] = field(default_factory=set)
     notes: dict[str, str] = field(default_factory=dict)
     handled: set[str] = field(default_factory=set)  # red flags described as past or made safe (see _made_safe)
+    past_read: set[str] = field(default_factory=set)  # historic matches read as their domain's past indicator
 
 
 def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
@@ -1176,6 +1188,45 @@ def _is_possessive(tokens: list[Token], i: int, source: str) -> bool:
 
 
 PERSON_REACH = 12  # tokens back, within the sentence, to look for who a match is about
+PRONOUN_REACH = 40  # tokens back, across sentences, to look for whom a pronoun stands
+# Who a "he" or "she" can stand for: (gender, is a child). Neutral words fit either pronoun.
+_PERSON_WORDS: dict[str, tuple[str | None, bool]] = {
+    **dict.fromkeys(["mum", "mother", "nan", "grandma", "aunt", "girlfriend", "woman", "wife"], ("f", False)),
+    **dict.fromkeys(["dad", "father", "grandad", "uncle", "boyfriend", "man", "husband"], ("m", False)),
+    **dict.fromkeys(["boy", "son", "brother", "lad"], ("m", True)),
+    **dict.fromkeys(["girl", "daughter", "sister"], ("f", True)),
+    **dict.fromkeys(["child", "pupil", "baby", "toddler", "teenager", "student"], (None, True)),
+    **dict.fromkeys(["parent", "carer", "partner"], (None, False)),
+}
+_PERSON_STEMS = {stem(w): kind for w, kind in _PERSON_WORDS.items()}
+_PRONOUN_GENDER = {"he": "m", "she": "f"}  # subjects only: "his dad drinks" is about dad
+
+
+def _pronoun_means_a_child(tokens: list[Token], first: int) -> bool:
+    """Whether the words at `first` follow a "he"/"she" (with no person named in between) that stands for a child:
+    the nearest person of that gender named before it is a child ("Y10 boy ... Mum says he won't get out of bed")."""
+    if tokens[first].stem in _PERSON_STEMS or tokens[first].stem in _PARENTS:
+        return False  # the words name their own person ("dad drinks")
+    pronoun = None
+    for i in range(first - 1, max(-1, first - 4), -1):
+        if tokens[i].sentence != tokens[first].sentence:
+            return False
+        if tokens[i].word in _PRONOUN_GENDER:
+            pronoun = i
+            break
+        if tokens[i].stem in _PERSON_STEMS:
+            return False
+    if pronoun is None:
+        return False
+    gender = _PRONOUN_GENDER[tokens[pronoun].word]
+    for i in range(pronoun - 1, max(-1, pronoun - 1 - PRONOUN_REACH), -1):
+        word = tokens[i].stem
+        is_age = word == "old" and i > 0 and tokens[i - 1].stem in _AGE_UNITS
+        kind = (None, True) if is_age else _PERSON_STEMS.get(word)
+        if kind is None or kind[0] not in (None, gender):
+            continue
+        return kind[1]
+    return False
 
 
 def _nearest_person(tokens: list[Token], first: int, source: str | None = None) -> str | None:
@@ -1232,6 +1283,8 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)
         ):
             continue
+        if indicators_domain.get(indicator_id) in _PARENT_DOMAINS and _pronoun_means_a_child(tokens, match.first):
+            continue  # "Mum says he won't get out of bed": "he" is the boy, not mum
         if indicators_domain.get(indicator_id) in _CHILD_DOMAINS and _about_an_adult(tokens, match, clauses):
             continue
         if indicator_id not in index.history_exempt and _is_historic(tokens, match, clauses, source):
@@ -1341,6 +1394,19 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     # Negated only if never also seen un-negated; present beats historic.
     reading.negated -= reading.present | reading.historic | reading.handled
     reading.historic -= reading.present
+    # "There was DV from dad in the past, he left last year": the domain's own past indicator, present; the
+    # historic match stays listed (with its settle question) but does not lift the level as a possible harm.
+    for indicator_id in sorted(reading.historic):
+        past = index.past_reads_as.get(indicator_id)
+        if past is None:
+            continue
+        reading.past_read.add(indicator_id)
+        reading.present.add(past)
+        reading.negated.discard(past)
+        reading.evidence[past].extend(
+            e for e in reading.evidence.get(indicator_id, []) if e not in reading.evidence[past]
+        )
+        reading.notes.setdefault(past, "Read from a harm described as in the past.")
     return reading
 
 
@@ -1890,6 +1956,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
     present = {i for i in reading.present if i in indicators}
     historic = {i for i in reading.historic if i in indicators and not indicators[i].red_flag}
     historic |= {i for i in reading.handled if i in indicators}
+    weighed = historic - reading.past_read  # a past harm read as its domain's past indicator does not lift too
     recognised = [
         RecognisedIndicator(
             id=i,
@@ -1930,7 +1997,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
             **base,
         )
 
-    decision = decide(content, present, historic)
+    decision = decide(content, present, weighed)
     level = content.levels[decision.level]
     settle = _settle(content, present, historic, decision.level, decision.confirmed_level)
     routes = _routes(content, decision.level, decision.immediate_danger, present)

@@ -751,3 +751,35 @@ def test_round_5_notes_in_several_sentences(content: Content, text: str, danger:
     result = triage(content, text)
     assert result.suggested_level == 4, [(i.id, i.evidence) for i in result.indicators]
     assert result.immediate_danger is danger, [(i.id, i.evidence) for i in result.indicators]
+
+
+def test_round_5_a_past_harm_reads_as_its_domains_past_indicator(content: Content) -> None:
+    # Past DA with the abuser gone weighs as past DA (level 2 on its own), with the settle question kept.
+    result = triage(content, "Mum told us there was DV from dad in the past; he left last year.")
+    assert "da_past_no_current" in {i.id for i in result.indicators if not i.historic}
+    assert any(i.id == "domestic_abuse_current" and i.historic for i in result.indicators)
+    assert result.suggested_level == 2
+    assert result.settle
+    with_behaviour = triage(
+        content, "Behaviour has really escalated since Christmas. There was DV from dad in the past."
+    )
+    assert with_behaviour.suggested_level == 3  # not lifted to 4 as a possible current harm
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator", "read"),
+    [
+        # "he" after "Mum says" is the boy named before, not mum.
+        ("Y10 boy is at 62%. Mum says he won't get out of bed.", "parental_mental_health", False),
+        ("Mum says she can't get out of bed most days.", "parental_mental_health", True),
+        ("The 9 year old says his dad is drunk every night.", "parent_substance_some_impact", True),
+        # A bare "at 62%" in a note about attendance is the attendance.
+        ("Attendance officer. Y10 boy is at 62%.", "persistent_absence", True),
+        ("He is at 62% in his maths test.", "persistent_absence", False),
+        # An accident is not an assault.
+        ("Mum hit her head on the cupboard and is in hospital overnight.", "domestic_abuse_current", False),
+        ("Mum hit her head on the cupboard and is in hospital overnight.", "physical_abuse_disclosure", False),
+    ],
+)
+def test_round_5_who_and_what_in_longer_notes(content: Content, text: str, indicator: str, read: bool) -> None:
+    assert (indicator in _ids(content, text, negated=False)) is read
