@@ -231,7 +231,12 @@ _ROLE_NOUNS = {
     "lady": frozenset({"dinner", "lollipop", "lunch", "lunchtime"}),
     "ladies": frozenset({"dinner", "lollipop", "lunch", "lunchtime"}),
     "man": frozenset({"lollipop"}),
+    "former": frozenset({"sixth"}),
+    "formers": frozenset({"sixth"}),
 }
+# What a role noun after those words stands for: a "dinner lady" is staff, a "sixth former" a student (not the
+# "former" of the past).
+_ROLE_READS_AS = {"former": "student", "formers": "student"}
 _NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -505,7 +510,7 @@ def tokenise(text: str) -> list[Token]:
             original = text[match.start() : match.end()] if len(text) == len(normalised) else raw
             for word in _expand(raw, original):
                 if word in _ROLE_NOUNS and tokens and tokens[-1].word in _ROLE_NOUNS[word]:
-                    word = "staff"  # "dinner lady": a role at school, not just any woman
+                    word = _ROLE_READS_AS.get(word, "staff")  # "dinner lady": a role at school, not any woman
                 tokens.append(Token(word, stem(word), match.start(), match.end(), sentence))
         if brk:
             cursor = brk.end()

@@ -486,9 +486,10 @@ def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
 
 
 def _habitual_verb(tokens: list[Token], i: int, prev: str) -> bool:
-    """A cue verb after "has been" or "keeps" ("has been collecting the kids", "keeps turning up"): a habit.
-    The simple present stays a cue ("he picks her up at 3" is today's plan)."""
-    return prev in ("been", "keep")
+    """A cue verb after "has been" or "keeps" ("has been collecting the kids", "keeps turning up"), or in a clause
+    that describes someone ("an older boyfriend who picks her up"): a habit. The simple present otherwise stays a
+    cue ("he picks her up at 3" is today's plan)."""
+    return prev in ("been", "keep", "who", "that", "which")
 
 
 _NOW_ADVERBS = frozenset(stem(w) for w in ["now", "still", "currently", "actually"])
@@ -1577,6 +1578,7 @@ _SAFE_REMOVED = _cue_table(
         "moved out", "left the home", "left the family home", "no longer lives", "no longer living",
         "no longer has contact", "in prison", "sent to prison", "jailed", "removed from the home", "left the area",
         "confiscated", "was excluded", "been excluded", "taken off him", "taken off her", "taken from him",
+        "police attended", "police have attended", "police dealt with", "sent home with", "taken home by",
         "taken from her",
     ]
 )  # fmt: skip

@@ -354,7 +354,7 @@ def test_floors_on_the_round_3_fresh_corpus(content: Content) -> None:
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
     missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
-    assert accepted / len(FRESH3) >= 0.82  # 34/40 after round 5
+    assert accepted / len(FRESH3) >= 0.85  # 35/40 after round 5
     assert len(under4) <= 1, under4
     assert not missed, missed
 
@@ -528,9 +528,9 @@ def test_floors_on_the_round_4_final_danger_corpus(content: Content) -> None:
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
     false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted >= 28  # round 5: 28/30, danger 14/15
-    assert flagged >= 14
-    assert len(false_alarms) <= 1, false_alarms
+    assert accepted >= 29  # round 5: 29/30, danger 15/15, no false alarm
+    assert flagged >= 15
+    assert not false_alarms, false_alarms
 
 
 # --- Round 5: scenes, ages that matter, everyday needs ------------------------------------------------
@@ -717,7 +717,7 @@ def test_floors_on_the_round_5_fresh_corpus(content: Content) -> None:
     under = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
     flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
     false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted >= 51
+    assert accepted >= 53
     assert len(under) <= 1, under
     assert flagged >= 11
     assert len(false_alarms) <= 2, false_alarms
@@ -783,3 +783,54 @@ def test_round_5_a_past_harm_reads_as_its_domains_past_indicator(content: Conten
 )
 def test_round_5_who_and_what_in_longer_notes(content: Content, text: str, indicator: str, read: bool) -> None:
     assert (indicator in _ids(content, text, negated=False)) is read
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # Police attending, or the child sent home with a parent, deals with a weapon found this morning.
+        (
+            "A knife was found in a Year 9 boy's bag this morning; police attended and he was sent home with his dad.",
+            False,
+        ),
+        ("A knife was found in a Year 9 boy's bag this morning and he is threatening to use it.", True),
+        # A clause that describes someone ("who picks her up") is what he does, not today's plan.
+        ("13 year old has an older boyfriend who picks her up in a car and she has been going missing.", False),
+        (
+            "13 year old says her older boyfriend picks her up in his car at 3 today and she has been going missing.",
+            True,
+        ),
+    ],
+)
+def test_round_5_handled_and_described_are_not_now(content: Content, text: str, danger: bool) -> None:
+    result = triage(content, text)
+    assert result.suggested_level == 4
+    assert result.immediate_danger is danger, [(i.id, i.evidence) for i in result.indicators]
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator", "read"),
+    [
+        # A "sixth former" is a student: the "former" of the past does not make the plan historic.
+        (
+            "Sixth former texted her tutor a picture from the top of the railway bridge saying she's done.",
+            "suicide_plan_now",
+            True,
+        ),
+        # Young children left with an older sibling; a parent's cannabis, not a child's own.
+        (
+            "Mum sometimes leaves the 4 and 6 year old with their 12 year old sister in the evenings.",
+            "supervision_lapses",
+            True,
+        ),
+        ("Her brother left home last year.", "supervision_lapses", False),
+        (
+            "Grandad who lives with them smokes cannabis in the garden most evenings.",
+            "parent_substance_some_impact",
+            True,
+        ),
+        ("Lad 15 told me he smokes weed at weekends, mum has found it.", "parent_substance_some_impact", False),
+    ],
+)
+def test_round_5_roles_siblings_and_whose_cannabis(content: Content, text: str, indicator: str, read: bool) -> None:
+    assert (indicator in _ids(content, text, negated=False, historic=False)) is read
