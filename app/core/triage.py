@@ -1162,6 +1162,24 @@ class _Reading:
     past_read: set[str] = field(default_factory=set)  # historic matches read as their domain's past indicator
 
 
+BABY_MONTHS = 12
+_DOUBT = frozenset(
+    stem(w)
+    for w in [
+        "unexplained", "inconsistent", "vague", "evasive", "fingertip", "fingertips", "fingermark", "fingermarks",
+        "handprint", "grip", "slap", "slapped", "shaped", "pattern", "changing", "changed", "suspicious", "doubt",
+    ]
+)  # fmt: skip
+_DOUBT_PAIRS = _cue_table(
+    ["no explanation", "not match", "not fit", "different account", "different story", "different stories"]
+)
+
+
+def _doubts_the_explanation(tokens: list[Token]) -> bool:
+    stems = [t.stem for t in tokens]
+    return any(s in _DOUBT for s in stems) or _has_sequence(stems, _DOUBT_PAIRS)
+
+
 def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
     """True when the nearest person named before the match, in its clause, is an adult ("mum has anxiety")."""
     clause = clauses[match.first]
@@ -1264,6 +1282,9 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     at: dict[str, list[int]] = defaultdict(list)  # indicator -> token indices where it was read as current
     cues = _now_cues(tokens, source)
     explained: dict[tuple[str, int], bool] = {}  # (indicator, sentence) -> an `unless` phrase is there
+    # An explanation sets a harm aside only when nothing in the note doubts it and no baby is named: a baby who
+    # is not yet mobile does not get bruises from play, and "the story keeps changing" is the concern itself.
+    may_explain = not any(a < BABY_MONTHS for a in ages) and not _doubts_the_explanation(tokens)
 
     for match in _find_matches(index, tokens):
         indicator_id = match.phrase.indicator_id
@@ -1273,12 +1294,15 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         if _is_negated(tokens, match, clauses, listed, concern=indicator_id not in index.positive):
             reading.negated.add(indicator_id)
             continue
-        if indicator_id in index.unless:
+        if indicator_id in index.unless and may_explain:
             key = (indicator_id, tokens[match.first].sentence)
             if key not in explained:
-                explained[key] = _sentence_has_any(tokens, key[1], index.unless[indicator_id])
+                # The sentence or the next ("Bruise on his shin. Mum says he fell off his scooter.")
+                explained[key] = any(
+                    _sentence_has_any(tokens, sentence, index.unless[indicator_id]) for sentence in (key[1], key[1] + 1)
+                )
             if explained[key]:
-                continue  # "bruise on his shin from football": the sentence explains it away
+                continue  # "bruise on his shin from football": the words explain it away
         gate = index.gated.get(indicator_id)
         if match.phrase.gated and (
             gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)

@@ -717,7 +717,7 @@ def test_floors_on_the_round_5_fresh_corpus(content: Content) -> None:
     under = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
     flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
     false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted >= 53
+    assert accepted >= 54
     assert len(under) <= 1, under
     assert flagged >= 11
     assert len(false_alarms) <= 2, false_alarms
@@ -834,3 +834,19 @@ def test_round_5_handled_and_described_are_not_now(content: Content, text: str, 
 )
 def test_round_5_roles_siblings_and_whose_cannabis(content: Content, text: str, indicator: str, read: bool) -> None:
     assert (indicator in _ids(content, text, negated=False, historic=False)) is read
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        # An explanation in the next sentence sets an injury aside ...
+        ("Bruise on his shin. Mum says he fell off his scooter at the park.", False),
+        # ... unless the note doubts it, or the child is a baby who is not yet mobile.
+        ("Bruise on his shin. Mum says he fell off his scooter but the story keeps changing.", True),
+        ("Bruise on his arm. Dad says he fell over; the marks look like fingertips.", True),
+        ("Bruise on the 4 month old's cheek. Mum says he fell off the sofa.", True),
+        ("Bruise on his arm. Mum says he is fine.", True),  # no explanation given
+    ],
+)
+def test_round_5_an_explanation_in_the_next_sentence(content: Content, text: str, read: bool) -> None:
+    assert ("nai_injury" in _ids(content, text, negated=False)) is read
