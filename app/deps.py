@@ -33,9 +33,9 @@ class Services(NamedTuple):
     settings: Settings
 
 
-async def get_services(request: Request) -> Services:
-    """All three at once, for the assessment routes that run on every turn: FastAPI solves each dependency
-    separately, so one instead of three is a measurable part of a turn (bench/pipeline.py)."""
+def services(request: Request) -> Services:
+    """All three at once, called by the assessment routes that run on every turn. Why not a dependency: FastAPI
+    solves each one on every request, about 3% of a turn's instructions (bench/RESULTS.md)."""
     state = request.app.state
     return Services(state.content, state.store, state.settings)
 
@@ -43,4 +43,3 @@ async def get_services(request: Request) -> Services:
 ContentDep = Annotated[Content, Depends(get_content)]
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ServicesDep = Annotated[Services, Depends(get_services)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from app import analytics
@@ -13,7 +13,7 @@ from app.core import engine
 from app.core.errors import UnknownAssessment
 from app.core.models import Content
 from app.core.summary import summary_html, summary_text
-from app.deps import ContentDep, ServicesDep, StoreDep
+from app.deps import ContentDep, StoreDep, services
 from app.observability import count_answer, count_assessment_started
 from app.schemas import AnswerIn, AssessmentIn, AssessmentOut, ErrorOut, PrefilledOut
 from app.store import Store
@@ -26,7 +26,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 # For routes whose success is not JSON: a `model` would be documented under their media type, not JSON.
-JSON_ERRORS = {k: {"description": v["description"], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}} for k, v in ERRORS.items()}
+JSON_ERRORS = {
+    k: {
+        "description": v["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for k, v in ERRORS.items()
+}
 
 
 def new_id() -> str:
@@ -68,9 +74,9 @@ def as_json(out: AssessmentOut, status_code: int = 200) -> Response:
 
 
 @router.post("", status_code=201, response_model=AssessmentOut, responses=ERRORS)
-async def start_assessment(services: ServicesDep, body: AssessmentIn | None = None) -> Response:
+async def start_assessment(request: Request, body: AssessmentIn | None = None) -> Response:
     """Start an assessment. The first questions always ask whether a child is in immediate danger."""
-    content, store, settings = services
+    content, store, settings = services(request)
     state = engine.new_state()
     if body and body.description and body.description.strip():
         from app.core.triage import prefill_answers, triage
@@ -90,9 +96,9 @@ async def get_assessment(assessment_id: str, content: ContentDep, store: StoreDe
 
 
 @router.post("/{assessment_id}/answers", response_model=AssessmentOut, responses=ERRORS)
-async def answer_question(assessment_id: str, body: AnswerIn, services: ServicesDep) -> Response:
+async def answer_question(assessment_id: str, body: AnswerIn, request: Request) -> Response:
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
-    content, store, settings = services
+    content, store, settings = services(request)
     state, version = await _load(store, assessment_id)
     was_complete = engine.pending_question(content, state) is None
     state = engine.answer(content, state, body.question_id, body.value)
@@ -104,9 +110,9 @@ async def answer_question(assessment_id: str, body: AnswerIn, services: Services
 
 
 @router.post("/{assessment_id}/back", response_model=AssessmentOut, responses=ERRORS)
-async def go_back(assessment_id: str, services: ServicesDep) -> Response:
+async def go_back(assessment_id: str, request: Request) -> Response:
     """Undo the last answer."""
-    content, store, settings = services
+    content, store, settings = services(request)
     state, version = await _load(store, assessment_id)
     state = engine.back(content, state)
     await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
