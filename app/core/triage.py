@@ -621,6 +621,10 @@ NO_RECOGNITION_GUIDANCE = (
     "We could not recognise a concern in this description. Please use the guided questions instead; "
     "they do not depend on how the situation is worded. If a child is in immediate danger, call 999 now."
 )
+EXPLAINED_GUIDANCE = (
+    "Set aside because the description explains it: {words}. Check the explanation fits what happened and the "
+    "child's age, and watch for a pattern."
+)
 TRIAGE_CAVEAT = (
     "This suggestion was read from your words by matching them to published indicators. Check each "
     "recognised item, correct anything misread, and answer the open questions; your professional "
@@ -1160,6 +1164,7 @@ class _Reading:
     notes: dict[str, str] = field(default_factory=dict)
     handled: set[str] = field(default_factory=set)  # red flags described as past or made safe (see _made_safe)
     past_read: set[str] = field(default_factory=set)  # historic matches read as their domain's past indicator
+    explained: set[str] = field(default_factory=set)  # matches set aside by an explanation in the note (`unless`)
 
 
 BABY_MONTHS = 12
@@ -1302,6 +1307,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
                     _sentence_has_any(tokens, sentence, index.unless[indicator_id]) for sentence in (key[1], key[1] + 1)
                 )
             if explained[key]:
+                reading.explained.add(indicator_id)
                 continue  # "bruise on his shin from football": the words explain it away
         gate = index.gated.get(indicator_id)
         if match.phrase.gated and (
@@ -1419,6 +1425,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     # Negated only if never also seen un-negated; present beats historic.
     reading.negated -= reading.present | reading.historic | reading.handled
     reading.historic -= reading.present
+    reading.explained -= reading.present | reading.historic | reading.handled | reading.negated
     # "There was DV from dad in the past, he left last year": the domain's own past indicator, present; the
     # historic match stays listed (with its settle question) but does not lift the level as a possible harm.
     for indicator_id in sorted(reading.historic):
@@ -2008,7 +2015,9 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
         "content_version": content.version,
         "caveat": f"{content.info.caveat} {TRIAGE_CAVEAT}",
     }
-    if not present and not historic:
+    # A concern the note itself explains ("bruise on his shin from football") is an everyday need: level 1 (the
+    # engine's level with nothing present), not "nothing recognised".
+    if not present and not historic and not reading.explained:
         questions = _follow_up(content, index, set(), set(), [])
         return TriageResult(
             suggested_level=None,
@@ -2037,9 +2046,15 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
         follow_up_questions=questions,
         settle=settle,
         rules=[r.id for r in decision.rules],
+        guidance=_explained_guidance(reading) if not present and not historic else None,
         elapsed_ms=(time.perf_counter() - started) * 1000,
         **base,
     )
+
+
+def _explained_guidance(reading: _Reading) -> str:
+    words = [f"'{w}'" for i in sorted(reading.explained) for w in reading.evidence.get(i, [])]
+    return EXPLAINED_GUIDANCE.format(words=", ".join(dict.fromkeys(words)))
 
 
 def _settle(content: m.Content, present: set[str], historic: set[str], level: int, confirmed: int) -> list[str]:

@@ -354,7 +354,7 @@ def test_floors_on_the_round_3_fresh_corpus(content: Content) -> None:
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
     missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
-    assert accepted / len(FRESH3) >= 0.85  # 35/40 after round 5
+    assert accepted / len(FRESH3) >= 0.875  # 36/40 after round 5
     assert len(under4) <= 1, under4
     assert not missed, missed
 
@@ -850,3 +850,12 @@ def test_round_5_roles_siblings_and_whose_cannabis(content: Content, text: str, 
 )
 def test_round_5_an_explanation_in_the_next_sentence(content: Content, text: str, read: bool) -> None:
     assert ("nai_injury" in _ids(content, text, negated=False)) is read
+
+
+def test_round_5_a_concern_the_note_explains_is_level_1_with_the_words_set_aside(content: Content) -> None:
+    result = triage(content, "Bruise on his shin from football at the weekend, mum mentioned it at drop off.")
+    assert result.suggested_level == 1
+    assert result.guidance and "'Bruise'" in result.guidance and "explains" in result.guidance
+    assert not result.immediate_danger
+    # A denial is still not a level: nothing was recognised as present or explained.
+    assert triage(content, "No signs of neglect and she denies any self harm.").suggested_level is None
