@@ -1168,6 +1168,7 @@ class _Reading:
 
 
 BABY_MONTHS = 12
+_BABY_WORDS = frozenset(stem(w) for w in ["baby", "babies", "infant", "newborn", "neonate", "mobile"])
 _DOUBT = frozenset(
     stem(w)
     for w in [
@@ -1289,7 +1290,11 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     explained: dict[tuple[str, int], bool] = {}  # (indicator, sentence) -> an `unless` phrase is there
     # An explanation sets a harm aside only when nothing in the note doubts it and no baby is named: a baby who
     # is not yet mobile does not get bruises from play, and "the story keeps changing" is the concern itself.
-    may_explain = not any(a < BABY_MONTHS for a in ages) and not _doubts_the_explanation(tokens)
+    may_explain = (
+        not any(a < BABY_MONTHS for a in ages)
+        and not any(t.stem in _BABY_WORDS for t in tokens)
+        and not _doubts_the_explanation(tokens)
+    )
 
     for match in _find_matches(index, tokens):
         indicator_id = match.phrase.indicator_id
@@ -1428,9 +1433,11 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     reading.explained -= reading.present | reading.historic | reading.handled | reading.negated
     # "There was DV from dad in the past, he left last year": the domain's own past indicator, present; the
     # historic match stays listed (with its settle question) but does not lift the level as a possible harm.
+    # Only when the note also says the person has gone: a past harm by someone still around stays possible.
+    gone = _person_gone(tokens, source)
     for indicator_id in sorted(reading.historic):
         past = index.past_reads_as.get(indicator_id)
-        if past is None:
+        if past is None or not gone:
             continue
         reading.past_read.add(indicator_id)
         reading.present.add(past)
@@ -1440,6 +1447,16 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         )
         reading.notes.setdefault(past, "Read from a harm described as in the past.")
     return reading
+
+
+_GONE_WORDS = frozenset(stem(w) for w in ["left", "separated", "split", "fled", "divorced", "ex"])
+
+
+def _person_gone(tokens: list[Token], source: str) -> bool:
+    """Whether the note says someone has left or is out of reach ("dad left last year", "moved out", "in prison")."""
+    return any(t.stem in _GONE_WORDS or t.word in _GONE_WORDS for t in tokens) or any(
+        cue.kind == "removed" for cue in _safe_cues(tokens, source)
+    )
 
 
 _NOW_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)

@@ -760,10 +760,10 @@ def test_round_5_a_past_harm_reads_as_its_domains_past_indicator(content: Conten
     assert any(i.id == "domestic_abuse_current" and i.historic for i in result.indicators)
     assert result.suggested_level == 2
     assert result.settle
-    with_behaviour = triage(
-        content, "Behaviour has really escalated since Christmas. There was DV from dad in the past."
-    )
-    assert with_behaviour.suggested_level == 3  # not lifted to 4 as a possible current harm
+    behaviour = "Behaviour has really escalated since Christmas. There was DV from dad in the past"
+    assert triage(content, behaviour + ", he left last year.").suggested_level == 3  # not lifted as possible DA
+    # With nothing to say the person has gone, past DA stays a possible current harm (never understate).
+    assert triage(content, behaviour + ".").suggested_level == 4
 
 
 @pytest.mark.parametrize(
@@ -846,6 +846,8 @@ def test_round_5_roles_siblings_and_whose_cannabis(content: Content, text: str, 
         ("Bruise on his arm. Dad says he fell over; the marks look like fingertips.", True),
         ("Bruise on the 4 month old's cheek. Mum says he fell off the sofa.", True),
         ("Bruise on his arm. Mum says he is fine.", True),  # no explanation given
+        ("Baby has a bruise on his cheek, mum says he fell off the bed.", True),  # a baby, no age stated
+        ("Bruises on his arms. Dad says he fell down the stairs.", True),  # a fall is not an explanation that fits
     ],
 )
 def test_round_5_an_explanation_in_the_next_sentence(content: Content, text: str, read: bool) -> None:
