@@ -167,10 +167,15 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
+    async def open(self) -> None:
+        """Connect before the first request is timed: a turn's latency is not the TCP handshake (with all C
+        practitioners connecting at the same instant, the first turn of each would wait for the others)."""
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
     async def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
+            await self.open()
+        assert self.reader is not None and self.writer is not None
         payload = b"" if body is None else json.dumps(body).encode()
         head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(payload)}\r\n"
         if body is not None:
@@ -215,6 +220,8 @@ async def practitioner(port: int, run: Run, until: float, seed: int, think_s: fl
     rng = random.Random(seed)
     connection = Connection(port)
     try:
+        await connection.open()
+        await pause(rng, think_s)  # paced practitioners arrive at different moments, not all at the first instant
         while time.perf_counter() < until:
             started = time.perf_counter()
             status, body = await connection.request("POST", "/api/v1/assessments", {})
@@ -243,6 +250,8 @@ async def noop_caller(port: int, run: Run, until: float, seed: int, think_s: flo
     payload = {"question_id": "danger_now", "value": "no"}
     connection = Connection(port)
     try:
+        await connection.open()
+        await pause(rng, think_s)  # paced practitioners arrive at different moments, not all at the first instant
         while time.perf_counter() < until:
             started = time.perf_counter()
             status, body = await connection.request("POST", "/noop", payload)
