@@ -182,6 +182,40 @@ def test_any_role_working_with_children_reads_as_staff(content: Content) -> None
         assert "lado" in {r.id for r in result.routes}
 
 
+FloorRow = tuple[str, int, int, int, int]
+# Each set was blind when written; most were tuned on afterwards, so they keep floors, raised as the triage
+# improves and never lowered: (file, accepted at least, level-4 under-triaged, immediate dangers missed,
+# false alarms at most). First runs, before any tuning: fresh 42/62, fresh3 19/40, danger 15/25 dangers (6
+# false alarms), danger2 24/30 (danger 10/15), fresh5 35/60 (7 level-4 under, danger 8/12). fresh6 (first run
+# 37/60 in session 3) has not been tuned on: its floors are that first run, so a change that loses ground shows.
+FLOORS: list[FloorRow] = [
+    ("triage_fresh.yaml", 55, 1, 0, 1),  # the false alarm: a bruise on a non-mobile baby, 999 by the content's rule
+    ("triage_fresh2.yaml", 29, 0, 0, 0),
+    ("triage_fresh3.yaml", 35, 1, 0, 0),
+    ("triage_fresh4.yaml", 29, 0, 0, 1),
+    ("triage_danger.yaml", 45, 0, 1, 1),
+    ("triage_danger2.yaml", 29, 0, 0, 0),
+    ("triage_fresh5.yaml", 54, 1, 1, 2),
+    ("triage_fresh6.yaml", 37, 4, 4, 5),
+]
+
+
+@pytest.mark.parametrize(("name", "accepted_at_least", "max_under4", "max_missed", "max_false_alarms"), FLOORS)
+def test_floors_on_the_case_sets(
+    content: Content, name: str, accepted_at_least: int, max_under4: int, max_missed: int, max_false_alarms: int
+) -> None:
+    cases = yaml.safe_load((Path(__file__).parent.parent / name).read_text())["cases"]
+    results = [(case, triage(content, case["text"])) for case in cases]
+    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
+    under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
+    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
+    false_alarms = [c["id"] for c, r in results if r.immediate_danger and not c.get("immediate_danger")]
+    assert accepted >= accepted_at_least, f"{accepted}/{len(cases)}"
+    assert len(under4) <= max_under4, under4
+    assert len(missed) <= max_missed, missed
+    assert len(false_alarms) <= max_false_alarms, false_alarms
+
+
 # --- The training corpus: many more descriptions, written in other words -------------------------
 
 TRAINING = yaml.safe_load((Path(__file__).parent.parent / "triage_training.yaml").read_text())["cases"]
@@ -284,20 +318,6 @@ def test_situations_that_imply_danger_without_a_harm_word(content: Content) -> N
     assert triage(content, "Three children aged 2, 4 and 6 on their own in the house since yesterday.").immediate_danger
 
 
-FRESH = yaml.safe_load((Path(__file__).parent.parent / "triage_fresh.yaml").read_text())["cases"]
-
-
-def test_floors_on_the_fresh_corpus(content: Content) -> None:
-    """tests/triage_fresh.yaml was written before round 2 (first run 42/62); now used for tuning, so floors only."""
-    results = [(case, triage(content, case["text"])) for case in FRESH]
-    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
-    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
-    false_alarms = [c["id"] for c, r in results if r.immediate_danger and not c.get("immediate_danger")]
-    assert accepted / len(FRESH) >= 0.88  # 56/62 after round 5
-    assert not missed
-    assert len(false_alarms) <= 1, false_alarms  # a bruise on a non-mobile baby: 999 by the content's own rule
-
-
 # --- Round 3: negatives that are the harm, scenes, roles, explained injuries ------------------------------
 
 
@@ -343,20 +363,6 @@ def test_living_independently_at_17_is_not_being_left_alone(content: Content) ->
 
 def test_missing_twice_this_month_is_repeated(content: Content) -> None:
     assert "missing_repeated" in _ids(content, "14 year old has been missing twice this month.")
-
-
-FRESH3 = yaml.safe_load((Path(__file__).parent.parent / "triage_fresh3.yaml").read_text())["cases"]
-
-
-def test_floors_on_the_round_3_fresh_corpus(content: Content) -> None:
-    """tests/triage_fresh3.yaml was written before round 3 (first run 19/40); now used for tuning, so floors only."""
-    results = [(case, triage(content, case["text"])) for case in FRESH3]
-    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
-    under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
-    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
-    assert accepted / len(FRESH3) >= 0.875  # 36/40 after round 5
-    assert len(under4) <= 1, under4
-    assert not missed, missed
 
 
 # --- Round 4: immediate danger, recall and precision ----------------------------------------------
@@ -417,21 +423,6 @@ def test_overdose_taken_now_and_threats_to_take_the_children(content: Content) -
     assert not triage(
         content, "Boy took an overdose two weeks ago, was treated in hospital and is home with CAMHS support."
     ).immediate_danger
-
-
-DANGER = yaml.safe_load((Path(__file__).parent.parent / "triage_danger.yaml").read_text())["cases"]
-
-
-def test_floors_on_the_round_4_danger_corpus(content: Content) -> None:
-    """tests/triage_danger.yaml was written before round 4 (first run: danger 15/25, 6 false alarms); now used for
-    tuning, so floors only."""
-    results = [(case, triage(content, case["text"])) for case in DANGER]
-    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
-    missed = [c["id"] for c, r in results if c.get("immediate_danger") and not r.immediate_danger]
-    false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted / len(DANGER) >= 0.9
-    assert len(missed) <= 1, missed
-    assert len(false_alarms) <= 1, false_alarms
 
 
 def test_a_habit_with_nothing_happening_now_is_not_immediate(content: Content) -> None:
@@ -516,21 +507,6 @@ def test_today_is_danger_only_for_harms_acute_today(content: Content) -> None:
     assert triage(
         content, "Mum's partner strangled her this morning and is waiting at home for her and the kids."
     ).immediate_danger
-
-
-DANGER2 = yaml.safe_load((Path(__file__).parent.parent / "triage_danger2.yaml").read_text())["cases"]
-
-
-def test_floors_on_the_round_4_final_danger_corpus(content: Content) -> None:
-    """tests/triage_danger2.yaml was written after round-4 tuning and run once (24/30, danger 10/15, 1 false
-    alarm); never tuned on. Floors at that first run, so a change that loses ground shows."""
-    results = [(case, triage(content, case["text"])) for case in DANGER2]
-    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
-    flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
-    false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted >= 29  # round 5: 29/30, danger 15/15, no false alarm
-    assert flagged >= 15
-    assert not false_alarms, false_alarms
 
 
 # --- Round 5: scenes, ages that matter, everyday needs ------------------------------------------------
@@ -703,24 +679,6 @@ def test_round_5_a_place_reached_is_safe_but_one_not_yet_reached_is_not(content:
     assert went.suggested_level == needs.suggested_level == 4
     assert not went.immediate_danger
     assert needs.immediate_danger
-
-
-FRESH5 = yaml.safe_load((Path(__file__).parent.parent / "triage_fresh5.yaml").read_text())["cases"]
-
-
-def test_floors_on_the_round_5_fresh_corpus(content: Content) -> None:
-    """tests/triage_fresh5.yaml (60 longer notes in practitioners' own style) was first run after round 5's general
-    changes and before tuning on it: 35/60, 7 level-4 under-triaged, danger 8/12, 3 false alarms, 12 over-triaged.
-    Now used for tuning, so floors only."""
-    results = [(case, triage(content, case["text"])) for case in FRESH5]
-    accepted = sum(r.suggested_level in c["accept"] for c, r in results)
-    under = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
-    flagged = sum(bool(c.get("immediate_danger")) and r.immediate_danger for c, r in results)
-    false_alarms = [c["id"] for c, r in results if not c.get("immediate_danger") and r.immediate_danger]
-    assert accepted >= 54
-    assert len(under) <= 1, under
-    assert flagged >= 11
-    assert len(false_alarms) <= 2, false_alarms
 
 
 @pytest.mark.parametrize(
