@@ -408,7 +408,10 @@ STOPWORDS = frozenset(
         "shall",
     ]
 )
-_SENTENCE_BREAK = re.compile(r"[.!?;:\n]+\s*|\s+-\s+|\s+but\s+|\s+however\s+|\s+although\s+|\s+though\s+|\s+whereas\s+")
+# A full stop or colon between two digits is part of a number or a clock time ("2.5", "01:10"), not a break.
+_SENTENCE_BREAK = re.compile(
+    r"(?:[!?;\n]|[.:](?!\d)|(?<!\d)[.:])+\s*|\s+-\s+|\s+but\s+|\s+however\s+|\s+although\s+|\s+though\s+|\s+whereas\s+"
+)
 _WORD = re.compile(r"[a-z0-9]+(?:[&/'][a-z0-9]+)*|,")
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`´]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")

@@ -1071,10 +1071,24 @@ def _negated_list_clauses(tokens: list[Token], clauses: list[int]) -> set[int]:
     return negated
 
 
+# "no young carers support in place", "no CAMHS input yet": the negator denies the service, not the need.
+_SERVICE_NOUNS = frozenset(
+    stem(w)
+    for w in ["support", "service", "services", "package", "plan", "referral", "involvement", "input", "provision"]
+)
+
+
+def _denies_a_service(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
+    after = match.last + 1
+    return after < len(tokens) and clauses[after] == clauses[match.last] and tokens[after].stem in _SERVICE_NOUNS
+
+
 def _is_negated(
     tokens: list[Token], match: _Match, clauses: list[int], listed: set[int] | None = None, concern: bool = True
 ) -> bool:
     if match.phrase.parts[0][0] in _NEGATORS:
+        return False
+    if concern and _denies_a_service(tokens, match, clauses):
         return False
     clause = clauses[match.first]
     if listed and clause in listed:

@@ -186,8 +186,9 @@ FloorRow = tuple[str, int, int, int, int]
 # Each set was blind when written; most were tuned on afterwards, so they keep floors, raised as the triage
 # improves and never lowered: (file, accepted at least, level-4 under-triaged, immediate dangers missed,
 # false alarms at most). First runs, before any tuning: fresh 42/62, fresh3 19/40, danger 15/25 dangers (6
-# false alarms), danger2 24/30 (danger 10/15), fresh5 35/60 (7 level-4 under, danger 8/12). fresh6 (first run
-# 37/60 in session 3) has not been tuned on: its floors are that first run, so a change that loses ground shows.
+# false alarms), danger2 24/30 (danger 10/15), fresh5 35/60 (7 level-4 under, danger 8/12), fresh6 37/60 (danger
+# 11/15, 5 false alarms; two general fixes were drawn from its misses: "adult social care" and a denied service.
+# A third, a logged clock time read as today, raised false alarms on the hold-outs and was taken out).
 FLOORS: list[FloorRow] = [
     ("triage_fresh.yaml", 55, 1, 0, 1),  # the false alarm: a bruise on a non-mobile baby, 999 by the content's rule
     ("triage_fresh2.yaml", 29, 0, 0, 0),
@@ -196,7 +197,7 @@ FLOORS: list[FloorRow] = [
     ("triage_danger.yaml", 45, 0, 1, 1),
     ("triage_danger2.yaml", 29, 0, 0, 0),
     ("triage_fresh5.yaml", 54, 1, 1, 2),
-    ("triage_fresh6.yaml", 37, 4, 4, 5),
+    ("triage_fresh6.yaml", 38, 4, 4, 4),
 ]
 
 
@@ -819,3 +820,28 @@ def test_round_5_a_concern_the_note_explains_is_level_1_with_the_words_set_aside
     assert not result.immediate_danger
     # A denial is still not a level: nothing was recognised as present or explained.
     assert triage(content, "No signs of neglect and she denies any self harm.").suggested_level is None
+
+
+# --- Session 3: numbers, services and logged times ---------------------------------------------------
+
+
+def test_a_clock_time_or_decimal_does_not_end_a_sentence() -> None:
+    sentences = {t.word: t.sentence for t in tokenise("PCSO, 01:10, car park. Aged 3.5. Next")}
+    assert sentences["01"] == sentences["10"] == sentences["car"] == 0
+    assert sentences["3"] == sentences["5"] == 1
+    assert sentences["next"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator", "read"),
+    [
+        # A negator before a need and a service denies the service, not the need.
+        ("He cares for mum every day. No young carers support in place yet.", "young_carer_some_impact", True),
+        ("No concerns about him being a young carer.", "young_carer_some_impact", False),
+        # Adult social care is a service for adults, not an adult with the child.
+        ("No adult social care package for mum either.", "left_alone_unsafe", False),
+        ("The 3 year old was at home with no adult in the flat.", "left_alone_unsafe", True),
+    ],
+)
+def test_services_are_not_people_or_needs(content: Content, text: str, indicator: str, read: bool) -> None:
+    assert (indicator in _ids(content, text, negated=False)) is read
