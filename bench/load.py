@@ -214,6 +214,17 @@ async def pause(rng: random.Random, think_s: float) -> None:
         await asyncio.sleep(rng.expovariate(1 / think_s))
 
 
+async def timed(
+    connection: Connection, run: Run, path: str, body: Any, expected: int, rng: random.Random, think_s: float
+) -> tuple[int, Any]:
+    """One POST, timed and recorded, then the practitioner's pause before the next."""
+    started = time.perf_counter()
+    status, reply = await connection.request("POST", path, body)
+    run.record(time.perf_counter() - started, status == expected, str(reply))
+    await pause(rng, think_s)
+    return status, reply
+
+
 async def practitioner(port: int, run: Run, until: float, seed: int, think_s: float = 0.0) -> None:
     """Complete whole assessments, one request after another (after a pause of about `think_s`, if given),
     until the time is up."""
@@ -223,19 +234,14 @@ async def practitioner(port: int, run: Run, until: float, seed: int, think_s: fl
         await connection.open()
         await pause(rng, think_s)  # paced practitioners arrive at different moments, not all at the first instant
         while time.perf_counter() < until:
-            started = time.perf_counter()
-            status, body = await connection.request("POST", "/api/v1/assessments", {})
-            run.record(time.perf_counter() - started, status == 201, str(body))
-            await pause(rng, think_s)
+            status, body = await timed(connection, run, "/api/v1/assessments", {}, 201, rng, think_s)
             if status != 201:
                 continue
             while body["status"] == "in_progress" and time.perf_counter() < until:
                 question = body["question"]
                 payload = {"question_id": question["id"], "value": choose_answer(question, rng)}
-                started = time.perf_counter()
-                status, body = await connection.request("POST", f"/api/v1/assessments/{body['id']}/answers", payload)
-                run.record(time.perf_counter() - started, status == 200, str(body))
-                await pause(rng, think_s)
+                path = f"/api/v1/assessments/{body['id']}/answers"
+                status, body = await timed(connection, run, path, payload, 200, rng, think_s)
                 if status != 200:
                     break
             else:
@@ -253,10 +259,7 @@ async def noop_caller(port: int, run: Run, until: float, seed: int, think_s: flo
         await connection.open()
         await pause(rng, think_s)  # paced practitioners arrive at different moments, not all at the first instant
         while time.perf_counter() < until:
-            started = time.perf_counter()
-            status, body = await connection.request("POST", "/noop", payload)
-            run.record(time.perf_counter() - started, status == 200, str(body))
-            await pause(rng, think_s)
+            await timed(connection, run, "/noop", payload, 200, rng, think_s)
     finally:
         connection.close()
 
