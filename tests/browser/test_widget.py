@@ -393,3 +393,20 @@ def test_reduced_motion_turns_animation_off(browser: Any, server: AppServer) -> 
     open_panel(page)
     assert page.locator(f"{LOG} .msg.bot").first.evaluate("n => getComputedStyle(n).animationName") == "none"
     ctx.close()
+
+
+def test_copy_and_print_give_the_whole_summary(context: Any, page: Any, server: AppServer) -> None:
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    open_panel(page)
+    click_choice(page, "Which level is this?")
+    answer_all_no(page)
+    outcome = page.locator(f"{LOG} .msg.outcome")
+    outcome.locator("button", has_text="Copy summary").click()
+    status = page.locator("threshold-guide .status")
+    status.filter(has_text="Summary copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert LEVEL.search(copied) and "Content version" in copied, copied[:300]
+    with page.expect_popup() as opened:
+        outcome.locator("button", has_text="Print summary").click()
+    printed = opened.value.locator("pre").inner_text()
+    assert printed == copied
