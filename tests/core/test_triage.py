@@ -542,32 +542,28 @@ def test_round_5_look_alikes_are_not_immediate_danger(content: Content, text: st
     assert not triage(content, text).immediate_danger
 
 
-@pytest.mark.parametrize(
-    ("text", "indicator", "read"),
-    [
-        # A 16 or 17 year old's partner a little older is not an adult partner; a much older one, or any adult
-        # partner of a child under 16, is.
-        ("17 year old lives with her 19 year old boyfriend.", "pregnant_by_adult", False),
-        ("16 year old is seeing a 24 year old boyfriend.", "pregnant_by_adult", True),
-        ("15 year old is seeing an 18 year old boyfriend.", "pregnant_by_adult", True),
-        # Staying home alone at 16 or 17 is ordinary; being left for days by a carer is not.
-        ("Her 17 year old stays home alone when mum works nights.", "neglect_concerns", False),
-        ("The 16 year old was left alone in the flat for a week.", "neglect_concerns", True),
-        # Everyday needs and concept groups that name a need without a concern word.
-        ("Grandad died last month and she has been tearful.", "low_level_emotional", True),
-        ("He is late for school most mornings.", "poor_punctuality", True),
-        ("The 15 year old stays out late at weekends.", "poor_punctuality", False),
-        ("Her uncle plays a tickling game under her covers.", "sexual_abuse_suspected", True),
-        ("Mum's new partner was convicted of offences against children.", "person_posing_risk", True),
-        ("Dad has convictions for shoplifting.", "person_posing_risk", False),
-        ("11 year old has been messaging older men she met on snapchat.", "exploitation_warning_signs", True),
-        ("Boy off for a week with chickenpox, mum rang in every day.", "ordinary_needs_met", True),
-        ("Money is tight since dad was made redundant.", "financial_hardship", True),
-        ("Mum is in hospital for an operation and nan is looking after them.", "parental_mental_health", False),
-    ],
-)
-def test_round_5_readings(content: Content, text: str, indicator: str, read: bool) -> None:
-    assert (indicator in _ids(content, text, negated=False)) is read
+# Ages that matter, everyday needs and concept groups.
+ROUND_5_READINGS: list[tuple[str, str, bool]] = [
+    # A 16 or 17 year old's partner a little older is not an adult partner; a much older one, or any adult
+    # partner of a child under 16, is.
+    ("17 year old lives with her 19 year old boyfriend.", "pregnant_by_adult", False),
+    ("16 year old is seeing a 24 year old boyfriend.", "pregnant_by_adult", True),
+    ("15 year old is seeing an 18 year old boyfriend.", "pregnant_by_adult", True),
+    # Staying home alone at 16 or 17 is ordinary; being left for days by a carer is not.
+    ("Her 17 year old stays home alone when mum works nights.", "neglect_concerns", False),
+    ("The 16 year old was left alone in the flat for a week.", "neglect_concerns", True),
+    # Everyday needs and concept groups that name a need without a concern word.
+    ("Grandad died last month and she has been tearful.", "low_level_emotional", True),
+    ("He is late for school most mornings.", "poor_punctuality", True),
+    ("The 15 year old stays out late at weekends.", "poor_punctuality", False),
+    ("Her uncle plays a tickling game under her covers.", "sexual_abuse_suspected", True),
+    ("Mum's new partner was convicted of offences against children.", "person_posing_risk", True),
+    ("Dad has convictions for shoplifting.", "person_posing_risk", False),
+    ("11 year old has been messaging older men she met on snapchat.", "exploitation_warning_signs", True),
+    ("Boy off for a week with chickenpox, mum rang in every day.", "ordinary_needs_met", True),
+    ("Money is tight since dad was made redundant.", "financial_hardship", True),
+    ("Mum is in hospital for an operation and nan is looking after them.", "parental_mental_health", False),
+]
 
 
 def test_ordinary_needs_give_level_1_and_nothing_recognised_stays_null(content: Content) -> None:
@@ -603,38 +599,34 @@ def test_round_5_how_often_and_when(content: Content, text: str, danger: bool) -
     assert result.immediate_danger is danger
 
 
-@pytest.mark.parametrize(
-    ("text", "indicator", "read"),
-    [
-        # A checklist answer after the topic negates it.
-        ("Routine enquiry about DV done alone - no.", "domestic_abuse_current", False),
-        ("Asked about DV: none.", "domestic_abuse_current", False),
-        # "biting" is not "a bit".
-        ("His reading is a bit behind some of the others.", "low_level_behaviour", False),
-        # A young child's age does not make the mother under 18.
-        ("Booking at 12/40, lives with her husband and their 4 yr old.", "pregnant_under_18", False),
-        ("15 year old is 12 weeks pregnant.", "pregnant_under_18", True),
-        # Staff messages reported by a parent still go to the LADO.
-        (
-            "A parent showed us Snapchat messages a teaching assistant sent her son late at night.",
-            "allegation_against_professional",
-            True,
-        ),
-        # A mother's partner is a carer in the phrases about parents.
-        ("Mum's partner is drinking most nights.", "parent_substance_some_impact", True),
-        # Cutting in self-harm is not FGM; parents abroad with a child left here is private fostering.
-        ("Y8 girl has been cutting her forearms when stressed.", "fgm_risk_factors", False),
-        (
-            "The 13 year old came from abroad and her parents are still there; she stays with a family friend.",
-            "private_fostering",
-            True,
-        ),
-        ("He went abroad on holiday with his mum and dad.", "private_fostering", False),
-        ("Sextortion: someone he met on a game got a pic and is demanding money.", "online_grooming", True),
-    ],
-)
-def test_round_5_readings_from_longer_notes(content: Content, text: str, indicator: str, read: bool) -> None:
-    assert (indicator in _ids(content, text, negated=False)) is read
+# Checklist answers, word senses and ages in longer notes.
+LONGER_NOTE_READINGS: list[tuple[str, str, bool]] = [
+    # A checklist answer after the topic negates it.
+    ("Routine enquiry about DV done alone - no.", "domestic_abuse_current", False),
+    ("Asked about DV: none.", "domestic_abuse_current", False),
+    # "biting" is not "a bit".
+    ("His reading is a bit behind some of the others.", "low_level_behaviour", False),
+    # A young child's age does not make the mother under 18.
+    ("Booking at 12/40, lives with her husband and their 4 yr old.", "pregnant_under_18", False),
+    ("15 year old is 12 weeks pregnant.", "pregnant_under_18", True),
+    # Staff messages reported by a parent still go to the LADO.
+    (
+        "A parent showed us Snapchat messages a teaching assistant sent her son late at night.",
+        "allegation_against_professional",
+        True,
+    ),
+    # A mother's partner is a carer in the phrases about parents.
+    ("Mum's partner is drinking most nights.", "parent_substance_some_impact", True),
+    # Cutting in self-harm is not FGM; parents abroad with a child left here is private fostering.
+    ("Y8 girl has been cutting her forearms when stressed.", "fgm_risk_factors", False),
+    (
+        "The 13 year old came from abroad and her parents are still there; she stays with a family friend.",
+        "private_fostering",
+        True,
+    ),
+    ("He went abroad on holiday with his mum and dad.", "private_fostering", False),
+    ("Sextortion: someone he met on a game got a pic and is demanding money.", "online_grooming", True),
+]
 
 
 @pytest.mark.parametrize(
@@ -725,23 +717,19 @@ def test_round_5_a_past_harm_reads_as_its_domains_past_indicator(content: Conten
     assert triage(content, behaviour + ".").suggested_level == 4
 
 
-@pytest.mark.parametrize(
-    ("text", "indicator", "read"),
-    [
-        # "he" after "Mum says" is the boy named before, not mum.
-        ("Y10 boy is at 62%. Mum says he won't get out of bed.", "parental_mental_health", False),
-        ("Mum says she can't get out of bed most days.", "parental_mental_health", True),
-        ("The 9 year old says his dad is drunk every night.", "parent_substance_some_impact", True),
-        # A bare "at 62%" in a note about attendance is the attendance.
-        ("Attendance officer. Y10 boy is at 62%.", "persistent_absence", True),
-        ("He is at 62% in his maths test.", "persistent_absence", False),
-        # An accident is not an assault.
-        ("Mum hit her head on the cupboard and is in hospital overnight.", "domestic_abuse_current", False),
-        ("Mum hit her head on the cupboard and is in hospital overnight.", "physical_abuse_disclosure", False),
-    ],
-)
-def test_round_5_who_and_what_in_longer_notes(content: Content, text: str, indicator: str, read: bool) -> None:
-    assert (indicator in _ids(content, text, negated=False)) is read
+# Who did what, and what happened, in longer notes.
+WHO_AND_WHAT_READINGS: list[tuple[str, str, bool]] = [
+    # "he" after "Mum says" is the boy named before, not mum.
+    ("Y10 boy is at 62%. Mum says he won't get out of bed.", "parental_mental_health", False),
+    ("Mum says she can't get out of bed most days.", "parental_mental_health", True),
+    ("The 9 year old says his dad is drunk every night.", "parent_substance_some_impact", True),
+    # A bare "at 62%" in a note about attendance is the attendance.
+    ("Attendance officer. Y10 boy is at 62%.", "persistent_absence", True),
+    ("He is at 62% in his maths test.", "persistent_absence", False),
+    # An accident is not an assault.
+    ("Mum hit her head on the cupboard and is in hospital overnight.", "domestic_abuse_current", False),
+    ("Mum hit her head on the cupboard and is in hospital overnight.", "physical_abuse_disclosure", False),
+]
 
 
 @pytest.mark.parametrize(
@@ -832,16 +820,19 @@ def test_a_clock_time_or_decimal_does_not_end_a_sentence() -> None:
     assert sentences["next"] == 2
 
 
+# Services are not people or needs.
+SERVICE_READINGS: list[tuple[str, str, bool]] = [
+    # A negator before a need and a service denies the service, not the need.
+    ("He cares for mum every day. No young carers support in place yet.", "young_carer_some_impact", True),
+    ("No concerns about him being a young carer.", "young_carer_some_impact", False),
+    # Adult social care is a service for adults, not an adult with the child.
+    ("No adult social care package for mum either.", "left_alone_unsafe", False),
+    ("The 3 year old was at home with no adult in the flat.", "left_alone_unsafe", True),
+]
+
+
 @pytest.mark.parametrize(
-    ("text", "indicator", "read"),
-    [
-        # A negator before a need and a service denies the service, not the need.
-        ("He cares for mum every day. No young carers support in place yet.", "young_carer_some_impact", True),
-        ("No concerns about him being a young carer.", "young_carer_some_impact", False),
-        # Adult social care is a service for adults, not an adult with the child.
-        ("No adult social care package for mum either.", "left_alone_unsafe", False),
-        ("The 3 year old was at home with no adult in the flat.", "left_alone_unsafe", True),
-    ],
+    ("text", "indicator", "read"), ROUND_5_READINGS + LONGER_NOTE_READINGS + WHO_AND_WHAT_READINGS + SERVICE_READINGS
 )
-def test_services_are_not_people_or_needs(content: Content, text: str, indicator: str, read: bool) -> None:
+def test_indicator_readings(content: Content, text: str, indicator: str, read: bool) -> None:
     assert (indicator in _ids(content, text, negated=False)) is read
