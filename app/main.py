@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from app import startup_gc  # first: no garbage collection until the content is loaded (see the module)
+from app import runtime  # first: no garbage collection until the content is loaded (see the module)
 
 # isort: split
 from fastapi import FastAPI
@@ -15,12 +15,14 @@ from app import __version__
 from app.config import Settings
 from app.content import load_content
 from app.core.triage import triage_index
-from app.errors import install_error_handlers
-from app.housekeeping import start_purging
-from app.observability import install_observability
-from app.routes import admin, assessments, chat, knowledge, pages, rasa, reference, trainer, triage
-from app.security import install_security
+from app.rasa import endpoint as rasa
 from app.store import open_store
+from app.store.purge import start_purging
+from app.trainer import routes as trainer
+from app.web.errors import install_error_handlers
+from app.web.observability import install_observability
+from app.web.routes import admin, assessments, chat, knowledge, pages, reference, triage
+from app.web.security import install_security
 
 DESCRIPTION = """
 Threshold Guide helps people who work with children in Warrington decide which level of the
@@ -43,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings.session_store)
         # What start-up built is frozen and collection resumes. After the store: a Redis store imports its client
         # here, tens of thousands of objects that every full collection would otherwise walk (a 26 ms pause).
-        startup_gc.resume()
+        runtime.resume()
         purger = await start_purging(app.state.store, settings.purge_interval_seconds)  # expired sessions go
         try:
             yield

@@ -346,7 +346,7 @@ def triage_ms_per_description() -> tuple[float, int] | None:
 
     content = load_content(Settings().content_dir)
     triage_module.triage_index(content)
-    texts = [case["text"] for case in yaml.safe_load((ROOT / "bench" / "holdout.yaml").read_text())["cases"]]
+    texts = [case["text"] for case in yaml.safe_load((ROOT / "tests" / "cases" / "triage" / "holdout_1.yaml").read_text())["cases"]]
     started = time.perf_counter()
     rounds = 3
     for _ in range(rounds):

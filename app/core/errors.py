@@ -9,7 +9,7 @@
     ├── InvalidInput
     └── Conflict                   (a concurrent update won)
 
-The web layer maps each class to one HTTP status in one place (app/errors.py).
+The web layer maps each class to one HTTP status in one place (app/web/errors.py).
 """
 
 from __future__ import annotations

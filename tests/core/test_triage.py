@@ -1,4 +1,4 @@
-"""Free-text triage on the real content: the project's own cases (tests/triage_cases.yaml) and the mechanics."""
+"""Free-text triage on the real content: the project's own cases (tests/cases/triage/development.yaml) and the mechanics."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.core.models import Content
 from app.core.text import ages_in_months, attendance_percent, normalise, stem, tokenise
 from app.core.triage import prefill_answers, triage
 
-CASES = yaml.safe_load((Path(__file__).parent.parent / "triage_cases.yaml").read_text())["cases"]
+CASES = yaml.safe_load((Path(__file__).parent.parent / "cases" / "triage" / "development.yaml").read_text())["cases"]
 
 
 def _param(case: dict) -> object:
@@ -34,7 +34,7 @@ def test_case_level_is_accepted(content: Content, case: dict) -> None:
 def test_accuracy_on_own_cases(content: Content, capsys: pytest.CaptureFixture[str]) -> None:
     accepted = sum(triage(content, c["text"]).suggested_level in c["accept"] for c in CASES)
     with capsys.disabled():
-        print(f"\ntriage accuracy on tests/triage_cases.yaml: {accepted}/{len(CASES)}")
+        print(f"\ntriage accuracy on tests/cases/triage/development.yaml: {accepted}/{len(CASES)}")
     assert len(CASES) >= 40
     assert accepted / len(CASES) >= 0.9
 
@@ -183,6 +183,7 @@ def test_any_role_working_with_children_reads_as_staff(content: Content) -> None
 
 
 FloorRow = tuple[str, int, int, int, int]
+# Files in tests/cases/triage/, formerly tests/triage_fresh*.yaml and triage_danger*.yaml (mapping: bench/README.md).
 # Each set was blind when written; most were tuned on afterwards, so they keep floors, raised as the triage
 # improves and never lowered: (file, accepted at least, level-4 under-triaged, immediate dangers missed,
 # false alarms at most). First runs, before any tuning: fresh 42/62, fresh3 19/40, danger 15/25 dangers (6
@@ -190,14 +191,14 @@ FloorRow = tuple[str, int, int, int, int]
 # 11/15, 5 false alarms; two general fixes were drawn from its misses: "adult social care" and a denied service.
 # A third, a logged clock time read as today, raised false alarms on the hold-outs and was taken out).
 FLOORS: list[FloorRow] = [
-    ("triage_fresh.yaml", 55, 1, 0, 1),  # the false alarm: a bruise on a non-mobile baby, 999 by the content's rule
-    ("triage_fresh2.yaml", 29, 0, 0, 0),
-    ("triage_fresh3.yaml", 35, 1, 0, 0),
-    ("triage_fresh4.yaml", 29, 0, 0, 1),
-    ("triage_danger.yaml", 45, 0, 1, 1),
-    ("triage_danger2.yaml", 29, 0, 0, 0),
-    ("triage_fresh5.yaml", 54, 1, 1, 2),
-    ("triage_fresh6.yaml", 38, 4, 4, 4),
+    ("round2_tuned.yaml", 55, 1, 0, 1),  # the false alarm: a bruise on a non-mobile baby, 999 by the content's rule
+    ("round2_check.yaml", 29, 0, 0, 0),
+    ("round3_tuned.yaml", 35, 1, 0, 0),
+    ("round3_check.yaml", 29, 0, 0, 1),
+    ("danger_tuned.yaml", 45, 0, 1, 1),
+    ("danger_check.yaml", 29, 0, 0, 0),
+    ("session3_dev_a.yaml", 54, 1, 1, 2),
+    ("session3_dev_b.yaml", 38, 4, 4, 4),
 ]
 
 
@@ -205,7 +206,7 @@ FLOORS: list[FloorRow] = [
 def test_floors_on_the_case_sets(
     content: Content, name: str, accepted_at_least: int, max_under4: int, max_missed: int, max_false_alarms: int
 ) -> None:
-    cases = yaml.safe_load((Path(__file__).parent.parent / name).read_text())["cases"]
+    cases = yaml.safe_load((Path(__file__).parent.parent / "cases" / "triage" / name).read_text())["cases"]
     results = [(case, triage(content, case["text"])) for case in cases]
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
     under4 = [c["id"] for c, r in results if min(c["accept"]) == 4 and (r.suggested_level or 0) < 4]
@@ -219,11 +220,11 @@ def test_floors_on_the_case_sets(
 
 # --- The training corpus: many more descriptions, written in other words -------------------------
 
-TRAINING = yaml.safe_load((Path(__file__).parent.parent / "triage_training.yaml").read_text())["cases"]
+TRAINING = yaml.safe_load((Path(__file__).parent.parent / "cases" / "triage" / "training.yaml").read_text())["cases"]
 
 
 def test_accuracy_on_the_training_corpus(content: Content, capsys: pytest.CaptureFixture[str]) -> None:
-    """Floors for tests/triage_training.yaml. Zero misses is the aim; one case (a baby heard crying behind a door,
+    """Floors for tests/cases/triage/training.yaml. Zero misses is the aim; one case (a baby heard crying behind a door,
     the mother gone for hours) is still read as nothing, so the floors allow one level-4 and one danger miss."""
     results = [(case, triage(content, case["text"])) for case in TRAINING]
     accepted = sum(r.suggested_level in c["accept"] for c, r in results)
@@ -233,7 +234,7 @@ def test_accuracy_on_the_training_corpus(content: Content, capsys: pytest.Captur
     false_alarms = sum(r.immediate_danger and not c.get("immediate_danger") for c, r in results)
     with capsys.disabled():
         print(
-            f"\ntriage on tests/triage_training.yaml: {accepted}/{len(TRAINING)} accepted, "
+            f"\ntriage on tests/cases/triage/training.yaml: {accepted}/{len(TRAINING)} accepted, "
             f"level-4 under-triaged {len(under4)}, immediate danger {len(dangers) - len(missed)}/{len(dangers)} "
             f"(false alarms {false_alarms})"
         )

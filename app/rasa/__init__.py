@@ -1,0 +1,1 @@
+"""The Rasa channel: the action server endpoint and the project's actions."""

@@ -1,0 +1,486 @@
+"""Rasa custom actions that drive Threshold Guide's engine, for an existing Rasa assistant to call.
+
+Imported only when /rasa/* is first used (app/rasa/endpoint.py): importing rasa_sdk pulls in Sanic,
+gRPC and OpenTelemetry, which the rest of the app does not need.
+
+State lives in the app's store under kind "rasa", keyed by the Rasa sender id, and every write
+names the version it read (`expected_version`), so several action-server processes can serve one
+Rasa without losing an answer. Records hold question ids and answer values only, never free text.
+
+Button payloads use Rasa's `/intent{json}` syntax, e.g. `/answer{"answer":"yes","question":"danger"}`;
+Rasa turns that into the intent `answer` with the entities `answer` and `question`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
+from rasa_sdk.types import DomainDict
+
+from app.core import engine
+from app.core import models as m
+from app.core.errors import Conflict, InvalidAnswer, InvalidInput
+from app.core.escalation import UnknownTimeline, escalation_schedule, timeline
+from app.core.knowledge import ask
+from app.core.redact import redact
+from app.core.triage import prefill_answers, triage
+from app.store import Store
+
+KIND = "rasa"
+NONE_OF_THESE = "none"
+ANSWER_ENTITY = "answer"
+QUESTION_ENTITY = "question"
+ANSWER_SLOT = "threshold_answer"
+QUESTION_SLOT = "threshold_question"
+COMPLETE_SLOT = "threshold_complete"
+LEVEL_SLOT = "threshold_level"
+FORM_NAME = "threshold_assessment_form"
+# Typed answers Rasa's NLU classifies rather than extracts: the intent is the answer.
+ANSWER_BY_INTENT = {"affirm": "yes", "deny": "no", "dont_know": m.UNKNOWN}
+_TYPED = {
+    "yes": "yes",
+    "y": "yes",
+    "no": "no",
+    "n": "no",
+    "unknown": m.UNKNOWN,
+    "don't know": m.UNKNOWN,
+    "dont know": m.UNKNOWN,
+    "dont_know": m.UNKNOWN,
+    "not sure": m.UNKNOWN,
+}
+_CONFLICT_RETRIES = 3
+
+
+class AppState(Protocol):
+    """The parts of the FastAPI app state the actions read (app.state)."""
+
+    content: m.Content
+    store: Store
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What the actions need from the running app. Read at call time, so a reloaded app state is seen."""
+
+    app_state: AppState
+    ttl_seconds: int
+
+    @property
+    def content(self) -> m.Content:
+        return self.app_state.content
+
+    @property
+    def store(self) -> Store:
+        return self.app_state.store
+
+
+# --- State in the store -------------------------------------------------------------------------
+
+
+async def load_state(context: ActionContext, sender_id: str) -> tuple[engine.State | None, int | None]:
+    record = await context.store.get(KIND, sender_id)
+    if record is None:
+        return None, None
+    return record.data["state"], record.version
+
+
+async def update_state(
+    context: ActionContext, sender_id: str, change: Callable[[engine.State | None], engine.State]
+) -> engine.State:
+    """Read, change and write the sender's state; on a lost race re-read and apply the change again."""
+    for attempt in range(_CONFLICT_RETRIES):
+        state, version = await load_state(context, sender_id)
+        new = change(state)
+        try:
+            await context.store.put(KIND, sender_id, {"state": new}, context.ttl_seconds, version)
+            return new
+        except Conflict:
+            if attempt == _CONFLICT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+def answer_payload(question_id: str, value: str) -> str:
+    return "/answer" + json.dumps({ANSWER_ENTITY: value, QUESTION_ENTITY: question_id}, separators=(",", ":"))
+
+
+def question_buttons(question: engine.QuestionModel) -> list[dict[str, str]]:
+    """One button per option; yes/no questions get exactly `Yes`, `No`, `Don't know`."""
+    out = engine.question_out(question, engine.new_state())
+    buttons = [{"title": o.label, "payload": answer_payload(question.id, o.value)} for o in out.options]
+    if question.kind == "multiple_choice":
+        buttons.insert(-1, {"title": "None of these", "payload": answer_payload(question.id, NONE_OF_THESE)})
+    return buttons
+
+
+def utter_alerts(dispatcher: CollectingDispatcher, content: m.Content, state: engine.State) -> None:
+    for alert in engine.alerts(content, state):
+        contacts = "; ".join(f"{c.name}: {c.phone}" if c.phone else c.name for c in alert.contacts)
+        text = f"{alert.text} {contacts}".strip() if contacts else alert.text
+        dispatcher.utter_message(text=text, json_message={"threshold_alert": alert.kind})
+
+
+def utter_question(dispatcher: CollectingDispatcher, question: engine.QuestionModel, state: engine.State) -> None:
+    out = engine.question_out(question, state)
+    text = out.text
+    if out.suggested is not None:
+        text += f" (From your description we think: {engine.answer_label(question, out.suggested)}. Please confirm.)"
+    if question.kind == "multiple_choice":
+        text += " (A button chooses one; to choose several, type them separated by commas.)"
+    dispatcher.utter_message(
+        text=text,
+        buttons=question_buttons(question),
+        json_message={"threshold_question": {"id": out.id, "kind": out.kind, "why": out.why, "help": out.help}},
+    )
+
+
+def outcome_text(outcome: engine.Outcome) -> str:
+    header = f"Level {outcome.level}: {outcome.level_name}."
+    # The summary repeats the header unless it leads with an alert (999 or the MASH).
+    lines = [header, outcome.summary.removesuffix(header).strip(), outcome.meaning]
+    if outcome.reasons.indicators:
+        lines.append("Why: " + " ".join(i.text for i in outcome.reasons.indicators))
+    lines += outcome.settle
+    for route in outcome.routes:
+        contacts = "; ".join(f"{c.name}: {c.phone}" if c.phone else c.name for c in route.contacts)
+        lines.append(f"{route.name}: {route.what_to_do}" + (f" ({contacts})" if contacts else ""))
+    lines.append(outcome.caveat)
+    return "\n".join(line for line in lines if line)
+
+
+def progress_events(content: m.Content, state: engine.State) -> list[dict[str, Any]]:
+    """Slots that let the assistant's rules branch: the open question and whether the assessment is done."""
+    question = engine.pending_question(content, state)
+    return [
+        SlotSet(QUESTION_SLOT, question.id if question else None),
+        SlotSet(COMPLETE_SLOT, question is None),
+    ]
+
+
+# --- Reading answers ----------------------------------------------------------------------------
+
+
+def parse_answer(question: engine.QuestionModel, raw: Any) -> engine.AnswerValue | Any:
+    """Turn a button value, label or typed word into the engine's value; the engine then validates it."""
+    if isinstance(raw, list) or not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    lowered = text.lower().replace("’", "'")
+    if lowered in _TYPED and (question.kind == "yes_no" or _TYPED[lowered] == m.UNKNOWN):
+        return _TYPED[lowered]
+    by_label = {o.label.lower(): o.value for o in engine.question_out(question, engine.new_state()).options}
+    if question.kind != "multiple_choice":
+        return by_label.get(lowered, text)
+    if lowered in (NONE_OF_THESE, "none of these") and NONE_OF_THESE not in question.option_values:
+        return []
+    parts = [p.strip() for p in re.split(r"[,+]", text) if p.strip()]
+    return [by_label.get(p.lower(), p) for p in parts]
+
+
+def answer_from_tracker(tracker: Tracker) -> tuple[Any, str | None]:
+    """The answer in the latest message (button entity, typed yes/no intent) or the answer slot."""
+    value = next(tracker.get_latest_entity_values(ANSWER_ENTITY), None)
+    question_id = next(tracker.get_latest_entity_values(QUESTION_ENTITY), None)
+    if value is None:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        value = ANSWER_BY_INTENT.get(intent or "")
+    if value is None:
+        value = tracker.get_slot(ANSWER_SLOT)
+    return value, question_id
+
+
+async def record_answer(
+    context: ActionContext, sender_id: str, raw: Any, question_id: str | None
+) -> tuple[engine.State, engine.QuestionModel]:
+    """Validate and store an answer to `question_id` (default: the open question). Raises InvalidAnswer."""
+    content = context.content
+    answered: list[engine.QuestionModel] = []
+
+    def change(state: engine.State | None) -> engine.State:
+        if state is None:
+            raise InvalidInput("There is no assessment in progress. Say 'start' to begin one.")
+        target = content.question(question_id) if question_id else engine.pending_question(content, state)
+        if target is None:
+            raise InvalidInput("Every question has been answered. Say 'start' to begin a new assessment.")
+        answered[:] = [target]
+        return engine.answer(content, state, target.id, parse_answer(target, raw))
+
+    state = await update_state(context, sender_id, change)
+    return state, answered[0]
+
+
+# --- The actions --------------------------------------------------------------------------------
+
+
+class ThresholdAction(Action):
+    """Base for actions that need the app; `context` is given when the executor is built."""
+
+    action_name = ""
+
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
+    def name(self) -> str:
+        return self.action_name
+
+
+class StartAssessment(ThresholdAction):
+    """Begin (or restart) an assessment for this sender and ask the first question."""
+
+    action_name = "action_threshold_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        content = self.context.content
+        state = await update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
+        dispatcher.utter_message(text=content.info.safety_line)
+        question = engine.pending_question(content, state)
+        assert question is not None  # content always has questions (the loader refuses an empty dialogue)
+        utter_question(dispatcher, question, state)
+        return [SlotSet(ANSWER_SLOT, None), SlotSet(LEVEL_SLOT, None), *progress_events(content, state)]
+
+
+class AskQuestion(ThresholdAction):
+    """Ask the open question with its buttons; once every question is answered, say so."""
+
+    action_name = "action_threshold_ask"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        content = self.context.content
+        state, _ = await load_state(self.context, tracker.sender_id)
+        if state is None:
+            dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
+            return [SlotSet(QUESTION_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
+        utter_alerts(dispatcher, content, state)
+        question = engine.pending_question(content, state)
+        if question is None:
+            dispatcher.utter_message(text="That is every question answered. Ask for the outcome to see the guidance.")
+        else:
+            utter_question(dispatcher, question, state)
+        return progress_events(content, state)
+
+
+class FormAskQuestion(AskQuestion):
+    """The same as action_threshold_ask, under the name Rasa's form looks for when it asks for the answer slot."""
+
+    action_name = f"action_ask_{ANSWER_SLOT}"
+
+
+class TakeAnswer(ThresholdAction):
+    """Record the answer from a button payload, a typed yes/no/don't know, or the answer slot.
+
+    Rejects (HTTP 400) when the latest message holds no answer at all, so Rasa's policies can
+    choose another action instead.
+    """
+
+    action_name = "action_threshold_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        raw, question_id = answer_from_tracker(tracker)
+        if raw is None:
+            raise ActionExecutionRejection(self.name(), "The latest message holds no answer.")
+        content = self.context.content
+        try:
+            state, _ = await record_answer(self.context, tracker.sender_id, raw, question_id)
+        except InvalidAnswer as exc:
+            state, _ = await load_state(self.context, tracker.sender_id)
+            dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
+            return [SlotSet(ANSWER_SLOT, None), *progress_events(content, state or engine.new_state())]
+        except InvalidInput as exc:
+            dispatcher.utter_message(text=exc.message)
+            return [SlotSet(ANSWER_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
+        utter_alerts(dispatcher, content, state)
+        return [SlotSet(ANSWER_SLOT, None), *progress_events(content, state)]
+
+
+class ValidateAssessmentForm(FormValidationAction):
+    """Form validation for `threshold_assessment_form`: each `threshold_answer` is checked by the engine.
+
+    The form loops on one slot: a valid answer is stored and the slot is cleared so the form asks
+    the next question (through action_ask_threshold_answer); after the last question the slot keeps
+    the answer, the form completes, and the assistant gives the outcome.
+    """
+
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
+    def name(self) -> str:
+        return "validate_threshold_assessment_form"
+
+    async def validate_threshold_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        content = self.context.content
+        question_id = next(tracker.get_latest_entity_values(QUESTION_ENTITY), None)
+        state, _ = await load_state(self.context, tracker.sender_id)
+        if state is None:
+            await update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
+        try:
+            state, _ = await record_answer(self.context, tracker.sender_id, value, question_id)
+        except (InvalidAnswer, InvalidInput) as exc:
+            dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
+            return {ANSWER_SLOT: None}
+        utter_alerts(dispatcher, content, state)
+        question = engine.pending_question(content, state)
+        return {
+            ANSWER_SLOT: None if question else value,
+            QUESTION_SLOT: question.id if question else None,
+            COMPLETE_SLOT: question is None,
+        }
+
+
+class TriageDescription(ThresholdAction):
+    """Suggest a level for a described concern, then start an assessment with what was recognised filled in."""
+
+    action_name = "action_threshold_triage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        content = self.context.content
+        text = tracker.get_slot("threshold_description") or tracker.latest_message.get("text") or ""
+        redacted = redact(text).text  # nothing identifying is read further, echoed or stored
+        result = triage(content, redacted)
+        if result.suggested_level is None:
+            dispatcher.utter_message(text=result.guidance or "I could not recognise a concern in that description.")
+        else:
+            found = "; ".join(i.text for i in result.indicators if not i.negated)
+            dispatcher.utter_message(
+                text=f"From your description this looks like Level {result.suggested_level}: {result.level_name}. "
+                f"I recognised: {found} Let's check with a few questions.",
+                json_message={"threshold_triage": {"level": result.suggested_level, "rules": result.rules}},
+            )
+        suggested = prefill_answers(content, result)
+        state = await update_state(
+            self.context,
+            tracker.sender_id,
+            lambda _: engine.prefill(content, engine.new_state(), suggested),
+        )
+        utter_alerts(dispatcher, content, state)
+        question = engine.pending_question(content, state)
+        if question is not None:
+            utter_question(dispatcher, question, state)
+        return [
+            SlotSet("threshold_description", None),
+            SlotSet(LEVEL_SLOT, result.suggested_level),
+            *progress_events(content, state),
+        ]
+
+
+class GiveOutcome(ThresholdAction):
+    """The level, the reasons, the routes and who to talk to, for the answers so far."""
+
+    action_name = "action_threshold_outcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        content = self.context.content
+        state, _ = await load_state(self.context, tracker.sender_id)
+        if state is None:
+            dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
+            return []
+        utter_alerts(dispatcher, content, state)
+        outcome = engine.outcome(content, state)
+        unanswered = engine.pending_question(content, state) is not None
+        text = outcome_text(outcome)
+        if unanswered:
+            text = "Some questions are not answered yet, so this is provisional.\n" + text
+        dispatcher.utter_message(
+            text=text,
+            json_message={
+                "threshold_outcome": {
+                    "level": outcome.level,
+                    "level_name": outcome.level_name,
+                    "routes": [r.id for r in outcome.routes],
+                    "content_version": outcome.content_version,
+                }
+            },
+        )
+        return [SlotSet(LEVEL_SLOT, outcome.level), *progress_events(content, state)]
+
+
+def _date_entity(tracker: Tracker) -> date:
+    raw = next(tracker.get_latest_entity_values("date"), None) or tracker.get_slot("threshold_date")
+    if raw:
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            pass
+    return date.today()
+
+
+class GiveEscalationDates(ThresholdAction):
+    """The escalation steps dated from the day a disagreement started (entity `date`, default today), or a
+    statutory timeline's due date (entity `timeline`, e.g. rapid_review)."""
+
+    action_name = "action_threshold_escalation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        escalation = self.context.content.escalation
+        started = _date_entity(tracker)
+        name = next(tracker.get_latest_entity_values("timeline"), None)
+        if name:
+            try:
+                due = timeline(escalation, str(name), started)
+            except UnknownTimeline as exc:
+                dispatcher.utter_message(text=exc.message)
+                return []
+            dispatcher.utter_message(
+                text=f"{due.title}: {due.text} Counted from {due.start:%A %d %B %Y}, it is due by "
+                f"{due.due:%A %d %B %Y}. ({due.section}; {due.source})"
+            )
+            return []
+        schedule = escalation_schedule(escalation, started)
+        lines = [f"If the disagreement started on {started:%A %d %B %Y} ({schedule.basis} days):"]
+        for step in schedule.steps:
+            lines.append(f"Step {step.step}, {step.title}: {step.starts:%d %B} to {step.due:%A %d %B %Y}. {step.who}")
+        lines.append(schedule.child_safety_first)
+        lines.append(f"({schedule.section}; {schedule.source})")
+        dispatcher.utter_message(text="\n".join(lines))
+        return []
+
+
+class AnswerPartnershipQuestion(ThresholdAction):
+    """Answer a question about the partnership's procedures from its own content, or say who to ask."""
+
+    action_name = "action_threshold_ask_partnership"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        question = redact(tracker.latest_message.get("text") or "").text
+        found = ask(self.context.content.knowledge, question)
+        sources = "; ".join(f"{s.title}, {s.section}" for s in found.sources)
+        dispatcher.utter_message(
+            text=f"{found.answer}" + (f" (Source: {sources})" if sources else ""),
+            buttons=[{"title": r.title, "payload": r.title} for r in found.related],
+            json_message={"threshold_answer": {"entry_id": found.entry_id, "verify": found.verify}},
+        )
+        return []
+
+
+ACTION_CLASSES: tuple[type[ThresholdAction], ...] = (
+    StartAssessment,
+    AskQuestion,
+    FormAskQuestion,
+    TakeAnswer,
+    TriageDescription,
+    GiveOutcome,
+    GiveEscalationDates,
+    AnswerPartnershipQuestion,
+)
+
+
+def build_executor(context: ActionContext) -> ActionExecutor:
+    """rasa-sdk's executor with every Threshold Guide action registered (instances, so they share `context`)."""
+    executor = ActionExecutor()
+    for action_class in ACTION_CLASSES:
+        executor.register_action(action_class(context))
+    executor.register_action(ValidateAssessmentForm(context))
+    return executor

@@ -1,0 +1,1 @@
+"""The trainer: scenario library, walkthroughs, quizzes and classroom voting over HTTP."""

@@ -1,0 +1,1 @@
+"""The HTTP channel: routes, wire models, security, observability and the static pages."""

@@ -1,0 +1,78 @@
+"""The chat: one endpoint for every channel (the widget, the /embed page, anything else), plus forget."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.conversation.chat import Message, State, Turn, UnknownChat, respond
+from app.web.deps import ContentDep, SettingsDep, StoreDep
+from app.web.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
+
+router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
+KIND = "chat"
+EXPIRED_NOTICE = "That conversation had ended or been cleared, so this is a new one."
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "No such conversation (ended, expired or cleared)."},
+    409: {"model": ErrorOut, "description": "Another message in this conversation was handled at the same moment."},
+    422: {"model": ErrorOut, "description": "The request is not valid, e.g. text over 5,000 characters."},
+}
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {},
+                {"session_id": "abc", "text": "which level is this?"},
+                {"session_id": "abc", "payload": '/answer{"question_id":"danger_now","value":"no"}'},
+            ]
+        },
+    )
+
+    session_id: str | None = Field(None, max_length=64, description="Omit to start a conversation.")
+    text: CleanText | None = Field(
+        None,
+        max_length=MAX_DESCRIPTION,
+        description="What the user typed. Identifying details are removed before it is read; it is never stored.",
+    )
+    payload: CleanText | None = Field(None, max_length=1000, description="The payload of a button the user chose.")
+
+
+class ChatOut(BaseModel):
+    session_id: str
+    messages: list[Message]
+
+
+@router.post("", response_model=ChatOut, responses=ERRORS)
+async def chat(body: ChatIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> ChatOut:
+    """Send a turn (typed text or a button payload) and get the bot's messages.
+
+    With no session_id, or one that has expired, a new conversation starts with the greeting and safety
+    line. Once a child may be in immediate danger, every reply starts with an alert message.
+    """
+    record = await store.get(KIND, body.session_id) if body.session_id else None
+    state: State | None = record.data["state"] if record else None
+    state, messages = respond(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
+    if record is None:
+        session_id = secrets.token_urlsafe(16)
+        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, None)
+        if body.session_id:
+            messages.insert(0, Message(kind="text", text=EXPIRED_NOTICE))
+    else:
+        session_id = body.session_id or ""
+        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, record.version)
+    return ChatOut(session_id=session_id, messages=messages)
+
+
+@router.delete("/{session_id}", status_code=204, responses=ERRORS)
+async def forget_chat(session_id: str, store: StoreDep) -> Response:
+    """Forget a conversation at once (the widget's "Start again / clear")."""
+    if not await store.delete(KIND, session_id):
+        raise UnknownChat(session_id)
+    return Response(status_code=204)

@@ -1,0 +1,392 @@
+"""HTTP hardening as pure ASGI middleware: security headers, a request body limit, rate limiting and CORS.
+
+Why pure ASGI and few layers: this runs on every request. Each layer costs a coroutine and a wrapped
+`send`, and the per-request work (header objects, hashing, a store write) used to cost more than the
+bare framework (bench/RESULTS.md). So there are two layers, and each does the least it can per request:
+
+    SecurityHeaders      outermost, wraps even ServerErrorMiddleware so a 500 carries the headers too;
+                         header lists are built once per kind of path, as raw bytes
+    ServerErrorMiddleware (Starlette's)
+    RequestGuard         CORS (Starlette's CORSMiddleware, only for requests that carry an Origin header),
+                         then the rate limit, then the body limit; inside ServerErrorMiddleware so that a
+                         body found too large while it streams still becomes a 413, not a 500
+    ... observability, routes
+
+The threat model behind each measure is in docs/security.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import math
+import re
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+from app.store import Store, StoreUnavailable
+
+log = logging.getLogger("threshold.security")
+
+# Never rate limited: probes from the orchestrator and the metrics scraper must always get through.
+RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+# Paths whose callers legitimately share one address: a classroom of phones on one Wi-Fi polling and voting,
+# and a Rasa server calling its action server several times per user message. They get their own, larger bucket.
+RATE_LIMIT_SCALE = {"/api/v1/classrooms": 10, "/rasa/": 20, "/webhooks/rest/": 5}
+# Rasa sends the whole conversation tracker with every action call; it outgrows the public limit.
+BODY_LIMIT_OVERRIDES = {"/rasa/webhook": 1024 * 1024}
+_WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+# Swagger UI and ReDoc load their code from a CDN and start it with an inline script; only they get this.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_VARY_ORIGIN = b"Origin"
+
+
+def parse_rate_limit(spec: str) -> tuple[int, int] | None:
+    """`"60/minute"` -> (60, 60): requests allowed and the window in seconds; `"off"` -> None."""
+    spec = spec.strip().lower()
+    if spec == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(second|minute|hour|day)", spec)
+    if match is None:
+        raise ValueError(f"THRESHOLD_RATE_LIMIT must look like 60/minute or be 'off', not {spec!r}")
+    return int(match[1]), _WINDOWS[match[2]]
+
+
+class TrustedProxies:
+    """Which peers may tell us the real client (X-Forwarded-For) and scheme (X-Forwarded-Proto)."""
+
+    def __init__(self, spec: str) -> None:
+        entries = [e.strip() for e in spec.split(",") if e.strip()]
+        self.any = "*" in entries
+        self.networks = [ipaddress.ip_network(e, strict=False) for e in entries if e != "*"]
+        self.configured = self.any or bool(self.networks)  # with none, the forwarded headers are never read
+
+    def __contains__(self, address: object) -> bool:
+        if self.any:
+            return True
+        try:
+            ip = ipaddress.ip_address(str(address))
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
+
+
+def client_address(scope: Scope, proxies: TrustedProxies) -> str:
+    """The socket peer; behind a trusted proxy, the nearest X-Forwarded-For hop that is not a trusted proxy.
+
+    Why from the right: a client can write anything into X-Forwarded-For, and each proxy appends the address
+    it saw. With one proxy in front this is the header's first hop; with a spoofed header it is still the
+    address our own proxy saw.
+    """
+    peer = scope.get("client")
+    address = peer[0] if peer else "unknown"
+    if not proxies.configured:
+        return address
+    forwarded = _header(scope, b"x-forwarded-for")
+    if forwarded is None or address not in proxies:
+        return address
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in proxies:
+            return hop
+    return hops[0] if hops else address
+
+
+def is_tls(scope: Scope, proxies: TrustedProxies) -> bool:
+    if scope.get("scheme") in ("https", "wss"):
+        return True
+    if not proxies.configured:
+        return False
+    peer = scope.get("client")
+    proto = _header(scope, b"x-forwarded-proto")
+    return bool(peer and proto and peer[0] in proxies and proto.split(",")[0].strip().lower() == "https")
+
+
+def content_security_policy(path: str, origins: Iterable[str]) -> str:
+    """The CSP for a path: strict everywhere; /embed may be framed by the allowed origins; docs use a CDN."""
+    if path in _DOCS_PATHS:
+        return _DOCS_CSP
+    sources = " ".join(["'self'", *origins])
+    ancestors = sources if _is_embed(path) else "'none'"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {sources}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+    )
+
+
+def _is_embed(path: str) -> bool:
+    return path == "/embed" or path.startswith(("/embed/", "/embed."))
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response, errors included (see docs/security.md).
+
+    Also `Vary: Origin` on answers to requests without an Origin header, as CORSMiddleware adds it to
+    every response it sees: a shared cache must not hand a same-origin answer to a cross-origin page.
+    (Requests with an Origin header go through CORSMiddleware in RequestGuard, which sets Vary itself.)
+    """
+
+    def __init__(self, app: ASGIApp, origins: list[str], proxies: TrustedProxies) -> None:
+        self.app = app
+        self.origins = origins
+        self.proxies = proxies
+        # Built once per kind of path: (docs, embed, no-store) -> raw header pairs. At most eight entries.
+        self._fixed: dict[tuple[bool, bool, bool], tuple[tuple[bytes, bytes], ...]] = {}
+
+    def fixed_headers(self, path: str) -> tuple[tuple[bytes, bytes], ...]:
+        kind = (path in _DOCS_PATHS, _is_embed(path), path.startswith(("/api/", "/admin")))
+        found = self._fixed.get(kind)
+        if found is None:
+            pairs = [
+                ("Content-Security-Policy", content_security_policy(path, self.origins)),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "no-referrer"),
+                ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+                ("Cross-Origin-Opener-Policy", "same-origin"),
+            ]
+            if not kind[1]:
+                pairs.append(("X-Frame-Options", "DENY"))  # for browsers that predate frame-ancestors
+            if kind[2]:
+                pairs.append(("Cache-Control", "no-store"))  # answers about a child never sit in a shared cache
+            found = tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs)
+            self._fixed[kind] = found
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        fixed = self.fixed_headers(scope.get("path", ""))
+        if is_tls(scope, self.proxies):
+            fixed = (*fixed, _HSTS)
+        has_origin = any(key == b"origin" for key, _ in scope.get("headers", ()))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {key.lower() for key, _ in headers}
+                headers += [pair for pair in fixed if pair[0] not in present]
+                if not has_origin:
+                    _add_vary_origin(headers)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _add_vary_origin(headers: list[tuple[bytes, bytes]]) -> None:
+    """Append Origin to the Vary header (the one CORSMiddleware would build: all Vary values, joined)."""
+    values = [value for key, value in headers if key.lower() == b"vary"]
+    if not values:
+        headers.append((b"vary", _VARY_ORIGIN))
+        return
+    headers[:] = [(key, value) for key, value in headers if key.lower() != b"vary"]
+    headers.append((b"vary", b", ".join([*values, _VARY_ORIGIN])))
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when the streamed body passes the limit; FastAPI re-raises HTTPExceptions
+    met while reading a body, so app/web/errors.py turns it into the usual JSON 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than the limit of {limit} bytes.")
+
+
+def _rate_bucket(path: str) -> tuple[str, int]:
+    """The counter bucket and limit multiplier for a path."""
+    for prefix, scale in RATE_LIMIT_SCALE.items():
+        if path.startswith(prefix):
+            return prefix, scale
+    return "", 1
+
+
+class RateCounter:
+    """Per-client request counts in fixed windows, kept in the shared store with few writes.
+
+    Each process counts requests in memory and adds them to the store's counter (`store.incr`) in one
+    write once its unwritten requests reach a quarter of what the client had left at the last write;
+    that write returns the total of every process, which decides. So a client far from its limit costs
+    about one write per quarter of its remaining budget instead of one per request, and near the limit
+    every request is written and checked. The tolerance, documented in docs/security.md: while a window
+    is young, each process may let through up to a quarter of the remaining budget that the others do
+    not yet know about.
+
+    The counter key holds a short hash of the client address, never the address, and expires with its window.
+    If the store cannot count, the request goes through: the route itself will answer 503 if the store is down.
+    """
+
+    def __init__(self, limit: int, window: int, proxies: TrustedProxies) -> None:
+        self.limit = limit
+        self.window = window
+        self.proxies = proxies
+        self._window_start = 0
+        self._counts: dict[str, list[int]] = {}  # store key -> [requests not yet written, total at last write]
+        self._hashes: dict[str, str] = {}
+
+    def _client(self, scope: Scope) -> str:
+        address = client_address(scope, self.proxies)
+        hashed = self._hashes.get(address)
+        if hashed is None:
+            if len(self._hashes) > 10_000:
+                self._hashes.clear()
+            hashed = self._hashes[address] = hashlib.blake2b(address.encode(), digest_size=8).hexdigest()
+        return hashed
+
+    async def refusal(self, scope: Scope, store: Store) -> JSONResponse | None:
+        """None when the request may go on; otherwise the 429 to send."""
+        now = time.time()
+        window_start = int(now // self.window) * self.window
+        if window_start != self._window_start:
+            self._window_start = window_start
+            self._counts.clear()  # earlier windows no longer decide anything; their keys expire in the store
+        bucket, scale = _rate_bucket(scope.get("path", ""))
+        limit = self.limit * scale
+        key = f"ratelimit:{self._client(scope)}:{bucket}:{window_start}"
+        counts = self._counts.get(key)
+        if counts is None:
+            counts = self._counts[key] = [0, 0]
+        if counts[0] < (limit - counts[1]) // 4:
+            counts[0] += 1  # far from the limit: counted here, written with a later request
+            return None
+        amount = counts[0] + 1
+        counts[0] = 0
+        try:
+            total = await store.incr(key, amount, self.window)
+        except StoreUnavailable:
+            return None
+        counts[1] = max(counts[1], total)
+        if total <= limit:
+            return None
+        retry_after = max(1, math.ceil(window_start + self.window - now))
+        message = f"Too many requests: the limit is {limit} every {self.window} seconds. Try again shortly."
+        return _error(429, "too_many_requests", message, {"Retry-After": str(retry_after)})
+
+
+class RequestGuard:
+    """CORS (when the request has an Origin header), then the rate limit, then the body limit, in one layer.
+
+    The body limit refuses by Content-Length at once; bodies sent without one (chunked) are counted as
+    they stream. A body with a valid Content-Length under the limit is not counted again: the HTTP server
+    frames the body by that length, so no more bytes can arrive.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings, proxies: TrustedProxies) -> None:
+        self.app = app
+        self.max_bytes = settings.max_body_bytes
+        limit = parse_rate_limit(settings.rate_limit)
+        self.rate = RateCounter(limit[0], limit[1], proxies) if limit is not None else None
+        self.cors = CORSMiddleware(
+            self._guarded,
+            allow_origins=settings.origins(),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "Accept"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif any(key == b"origin" for key, _ in scope["headers"]):
+            await self.cors(scope, receive, send)  # preflights, Access-Control-* and Vary headers
+        else:
+            await self._guarded(scope, receive, send)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if self.rate is not None and path not in RATE_LIMIT_EXEMPT:
+            store = getattr(scope["app"].state, "store", None) if "app" in scope else None
+            if store is not None:
+                refusal = await self.rate.refusal(scope, store)
+                if refusal is not None:
+                    await refusal(scope, receive, send)
+                    return
+        max_bytes = BODY_LIMIT_OVERRIDES.get(path, self.max_bytes)
+        length: bytes | None = None
+        chunked = False
+        for key, value in scope["headers"]:
+            if key == b"content-length" and length is None:
+                length = value
+            elif key == b"transfer-encoding":
+                chunked = True
+        if length is not None:
+            digits = length.strip()
+            if not digits.isdigit():
+                await _error(400, "bad_request", "The Content-Length header is not a number.")(scope, receive, send)
+                return
+            if int(digits) > max_bytes:
+                await _too_large(max_bytes)(scope, receive, send)
+                return
+            if not chunked:
+                await self.app(scope, receive, send)
+                return
+        await self._counted(scope, receive, send, max_bytes)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _too_large(max_bytes)(scope, receive, send)
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _error(413, "too_large", f"The request body is larger than the limit of {limit} bytes.")
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    """Add the middleware above to `app` (call once, in create_app, after the routers)."""
+    proxies = TrustedProxies(settings.trusted_proxies)
+    app.add_middleware(RequestGuard, settings=settings, proxies=proxies)
+    # Outside Starlette's ServerErrorMiddleware, so that even a 500 carries the headers.
+    build_stack = app.build_middleware_stack
+
+    def build_with_headers() -> Any:
+        return SecurityHeaders(build_stack(), settings.origins(), proxies)
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
