@@ -11,83 +11,25 @@ Button payloads are plain strings `/<action>` or `/<action>{json}`, e.g.
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
+from app.conversation.messages import Button, Link, Message, Turn, UnknownChat, parse_payload, payload
 from app.core import engine
 from app.core import models as m
-from app.core.errors import InvalidAnswer, NotFound
+from app.core.errors import InvalidAnswer
 from app.core.escalation import escalation_schedule
 from app.core.knowledge import Answer, ask
 from app.core.redact import redact
 from app.core.summary import summary_text
 
+__all__ = ["Button", "Link", "Message", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "respond"]
+
 State = dict[str, Any]
-MessageKind = Literal["text", "question", "outcome", "alert"]
 
 # Descriptions shorter than this many words are more likely commands or answers than a concern.
 _MIN_DESCRIPTION_WORDS = 3
-
-
-class UnknownChat(NotFound):
-    code = "unknown_chat"
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__("No conversation with that id. It may have ended, expired or been cleared.")
-        self.session_id = session_id
-
-
-# --- Messages -----------------------------------------------------------------------------------
-
-
-class Button(BaseModel):
-    title: str
-    payload: str = Field(description="Send back as `payload` to choose this button.")
-
-
-class Link(BaseModel):
-    title: str
-    url: str
-
-
-class Message(BaseModel):
-    kind: MessageKind
-    text: str
-    buttons: list[Button] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
-    summary: str | None = Field(None, description="Outcome messages: the plain-text summary to copy or print.")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What the user did: typed `text`, or chose a button whose `payload` is sent back."""
-
-    text: str | None = None
-    payload: str | None = None
-
-
-def payload(action: str, **args: Any) -> str:
-    return f"/{action}{json.dumps(args, separators=(',', ':'))}" if args else f"/{action}"
-
-
-_PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.DOTALL)
-
-
-def parse_payload(text: str) -> tuple[str, dict[str, Any]] | None:
-    """`/answer{"question_id":"x","value":"yes"}` -> ("answer", {...}); None when it is not a payload."""
-    match = _PAYLOAD.match(text.strip())
-    if not match:
-        return None
-    try:
-        args = json.loads(match.group(2)) if match.group(2) else {}
-    except json.JSONDecodeError:
-        return None
-    return (match.group(1), args) if isinstance(args, dict) else None
 
 
 # --- State --------------------------------------------------------------------------------------
