@@ -20,7 +20,14 @@
   var DEFAULT_ACCENT = "#1f4e79";
   var ACCENT = accessibleAccent(script.getAttribute("data-accent"));
   var KEY = "threshold-guide:" + API;
-  var MAX_TEXT = 5000;
+  // The chat reads up to MAX_TEXT characters. The box has no maxlength (a paste is never cut silently): a
+  // counter appears from COUNTER_FROM, and beyond the limit it says so and the text is not sent.
+  var MAX_TEXT = 20000;
+  var COUNTER_FROM = 15000;
+  // A long paste is shown shortened in the conversation (start and end, the rest behind "Show all").
+  var LONG_ECHO = 800;
+  var KINDS = ["text", "question", "outcome", "alert", "act_now", "evidence", "recorded"];
+  var PREFIX = { alert: "Urgent: ", act_now: "Act now: " };
 
   // --- Colour: the accent is the background of white text, so it must reach 4.5:1 (WCAG AA). ----------
   function luminance(hex) {
@@ -51,21 +58,18 @@
     ".visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}",
     "button,textarea{font:inherit;color:inherit}",
     "button{cursor:pointer;border-radius:.5em;min-height:2.75em;padding:.5em .875em;border:2px solid var(--accent);background:#fff;color:var(--accent);font-weight:600;text-align:left}",
-    "button:hover{background:#eef2f7}",
+    "button,a{-webkit-tap-highlight-color:transparent}",
     "button.primary{background:var(--accent);color:#fff}",
-    "button.primary:hover{background:var(--accent);text-decoration:underline}",
     "button[disabled]{cursor:default;opacity:1;border-color:#767676;color:#595959;background:#f3f3f3}",
     ":focus-visible{outline:3px solid #1a1a1a;outline-offset:2px;box-shadow:0 0 0 5px #fff}",
     ".launcher{display:inline-flex;align-items:center;gap:.5em;background:var(--accent);color:#fff;border-color:#fff;",
     "border-radius:2em;padding:.75em 1.25em;box-shadow:0 2px 8px rgba(0,0,0,.35)}",
-    ".launcher:hover{background:var(--accent);text-decoration:underline}",
     ".panel{display:flex;flex-direction:column;width:min(27em,calc(100vw - 2em));height:min(42em,calc(100vh - 2em));",
     "background:#fff;border:1px solid #767676;border-radius:.75em;box-shadow:0 6px 24px rgba(0,0,0,.3);overflow:hidden}",
     ":host([data-mode=page]) .panel{width:100%;height:100vh;max-width:none;border:0;border-radius:0;box-shadow:none}",
     ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;padding:.625em .75em;background:var(--accent);color:#fff}",
     ".bar h2{flex:1 1 6em;margin:0;font-size:1.125em;line-height:1.3}",
     ".bar button{min-height:2.25em;padding:.25em .625em;font-size:.9375em;background:#fff;color:var(--accent);border-color:#fff}",
-    ".bar button:hover{background:#eef2f7}",
     ".bar :focus-visible{outline-color:#fff;box-shadow:0 0 0 5px #1a1a1a}",
     ".safety{margin:0;padding:.5em .75em;background:#fff4e5;border-bottom:1px solid #b35c00;font-size:.9375em}",
     ".log{position:relative;flex:1 1 auto;overflow-y:auto;padding:.75em;display:flex;flex-direction:column;gap:.75em;background:#fafafa}",
@@ -73,8 +77,30 @@
     ".msg.bot{align-self:flex-start;background:#fff;border:1px solid #c4c4c4}",
     ".msg.user{align-self:flex-end;background:var(--accent);color:#fff}",
     ".msg.alert{align-self:stretch;max-width:none;background:#fdecea;border:2px solid #a4161a;color:#5c0b0e;font-weight:600}",
+    ".msg.act_now{align-self:stretch;max-width:none;background:#fdecea;border:4px solid #a4161a;color:#5c0b0e;",
+    "box-shadow:0 0 0 3px #fff,0 0 0 5px #a4161a}",
+    ".msg.act_now .headline{display:block;font-size:1.25em;margin-bottom:.25em}",
     ".msg.outcome{align-self:stretch;max-width:none;border:2px solid var(--accent)}",
+    ".msg.evidence{align-self:stretch;max-width:none}",
+    ".msg.recorded{background:#eaf4ec;border-color:#2e6b3a;color:#1d4425}",
     ".headline{font-size:1.125em}",
+    ".calls{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.625em;white-space:normal}",
+    "a.call{display:inline-flex;align-items:center;min-height:2.75em;padding:.5em .875em;border-radius:.5em;",
+    "background:#a4161a;color:#fff;font-weight:700;text-decoration:none;border:2px solid #a4161a}",
+    ".msg.outcome a.call,.msg.text a.call,.msg.question a.call{background:var(--accent);border-color:var(--accent)}",
+    "a.call:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}",
+    "details{margin-top:.5em;border-top:1px solid #c4c4c4;padding-top:.375em;white-space:normal}",
+    "summary{cursor:pointer;font-weight:600;color:#0b4f8a;min-height:2.75em;display:flex;align-items:center}",
+    "summary:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}",
+    ".section-text{margin:.25em 0 .5em;white-space:pre-wrap}",
+    ".evidence-list{list-style:none;margin:.625em 0 0;padding:0;display:flex;flex-direction:column;gap:.5em;white-space:normal}",
+    ".evidence-list li{display:flex;flex-wrap:wrap;align-items:center;gap:.25em .75em;padding:.5em .625em;border:1px solid #c4c4c4;border-radius:.5em;background:#fafafa}",
+    ".evidence-list .label{flex:1 1 12em;font-weight:600}",
+    ".evidence-list .matched{flex:1 1 100%;color:#3d3d3d;font-size:.9375em}",
+    ".evidence-list li.removed{opacity:.75;text-decoration:line-through}",
+    ".long-echo details{border-top-color:rgba(255,255,255,.6)}",
+    ".long-echo summary{color:#fff}",
+    ".long-echo summary:focus-visible{outline-color:#fff}",
     ".msg.error{background:#fdecea;border-color:#a4161a}",
     ".msg:focus{outline:3px solid #1a1a1a;outline-offset:2px}",
     ".choices,.tools{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.625em;white-space:normal}",
@@ -85,6 +111,21 @@
     ".typing{align-self:flex-start;color:#595959;font-style:italic}",
     "form{display:flex;gap:.5em;padding:.625em .75em;border-top:1px solid #c4c4c4;background:#fff;align-items:flex-end}",
     "textarea{flex:1 1 auto;min-height:2.75em;max-height:8em;resize:vertical;padding:.5em;border:2px solid #595959;border-radius:.5em;background:#fff}",
+    "textarea[aria-invalid=true]{border-color:#a4161a}",
+    ".counter{margin:0;padding:.25em .75em 0;font-size:.9375em;background:#fff;color:#3d3d3d}",
+    ".counter.over{color:#a4161a;font-weight:600}",
+    // Hover only where there is a real pointer: on a touch screen :hover sticks to the tapped choice.
+    "@media (hover:hover){button:hover{background:#eef2f7}button.primary:hover,.launcher:hover{background:var(--accent);text-decoration:underline}",
+    ".bar button:hover{background:#eef2f7}}",
+    // Phones: the open panel fills the screen and its header stays on one line.
+    "@media (max-width:480px){:host(:not([data-mode=page])) .panel{position:fixed;top:0;left:0;width:100vw;height:100vh;height:100dvh;",
+    "border:0;border-radius:0;box-shadow:none}",
+    ".bar{flex-wrap:nowrap;gap:.375em;padding:.5em}",
+    ".bar h2{flex:1 1 auto;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:1em}",
+    ".bar button{flex:none;padding:.25em .5em}",
+    ".wide{display:none}",
+    ".safety{font-size:.875em;padding:.375em .625em}",
+    ".log{padding:.5em}.msg{max-width:100%}}",
     "@media (prefers-reduced-motion:no-preference){.panel{animation:rise .18s ease-out}.msg{animation:fade .2s ease-out}",
     "@keyframes rise{from{transform:translateY(.5em);opacity:0}to{transform:none;opacity:1}}",
     "@keyframes fade{from{opacity:0}to{opacity:1}}}",
@@ -173,7 +214,9 @@
     // A div, not <header>: inside the dialog a banner landmark would clash with the host page's own.
     var header = el("div", { class: "bar" });
     header.appendChild(el("h2", { id: "tg-title" }, TITLE));
-    this._clear = el("button", { type: "button", class: "clear" }, "Start again / clear");
+    // On a phone the button reads "Start again" so that the header fits on one line.
+    this._clear = el("button", { type: "button", class: "clear" }, "Start again");
+    this._clear.appendChild(el("span", { class: "wide" }, " / clear"));
     header.appendChild(this._clear);
     this._close = el("button", { type: "button", class: "close", "aria-label": "Close" }, "Close");
     header.appendChild(this._close);
@@ -190,14 +233,16 @@
     this._input = el("textarea", {
       id: "tg-input",
       rows: "2",
-      maxlength: String(MAX_TEXT),
       placeholder: "Type here (no names, please)",
       autocomplete: "off",
+      "aria-describedby": "tg-count",
     });
     this._send = el("button", { type: "submit", class: "primary" }, "Send");
     form.appendChild(label);
     form.appendChild(this._input);
     form.appendChild(this._send);
+    this._counter = el("p", { id: "tg-count", class: "counter", hidden: "" });
+    panel.appendChild(this._counter);
     panel.appendChild(form);
     this._panel = panel;
 
@@ -217,6 +262,9 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.sendText();
+    });
+    this._input.addEventListener("input", function () {
+      self.updateCounter();
     });
     this._input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey) {
@@ -277,14 +325,36 @@
     this._input.focus();
   };
 
+  function count(n) {
+    return n.toLocaleString("en-GB");
+  }
+
+  // Silent while the text is short; from COUNTER_FROM it shows the count, and past MAX_TEXT it says so.
+  ThresholdGuide.prototype.updateCounter = function () {
+    var length = this._input.value.length;
+    var over = length > MAX_TEXT;
+    this._counter.hidden = length < COUNTER_FROM;
+    this._counter.classList.toggle("over", over);
+    this._counter.textContent = over
+      ? count(length) + " characters: " + count(length - MAX_TEXT) + " over the " + count(MAX_TEXT) +
+        " limit. Shorten it to send it; nothing has been cut."
+      : count(length) + " of " + count(MAX_TEXT) + " characters";
+    if (over) this._input.setAttribute("aria-invalid", "true");
+    else this._input.removeAttribute("aria-invalid");
+  };
+
   ThresholdGuide.prototype.sendText = function () {
     var text = this._input.value.trim();
     if (!text || this._busy) return;
     if (text.length > MAX_TEXT) {
-      this._status.textContent = "That is too long: please keep it under 5,000 characters.";
+      this.updateCounter();
+      this._status.textContent =
+        "Not sent: that is " + count(text.length) + " characters and the guide reads up to " + count(MAX_TEXT) +
+        ". Shorten it (the most recent entries matter most) and send again.";
       return;
     }
     this._input.value = "";
+    this.updateCounter();
     this.post({ text: text }, text);
   };
 
@@ -296,37 +366,77 @@
   ThresholdGuide.prototype.addUserMessage = function (text) {
     var node = el("div", { class: "msg user" });
     node.appendChild(el("span", { class: "visually-hidden" }, "You: "));
-    node.appendChild(document.createTextNode(text));
+    if (text.length <= LONG_ECHO) {
+      node.appendChild(document.createTextNode(text));
+    } else {
+      // A long paste: its start and end, and the whole of it one tap away. All of it was sent.
+      node.classList.add("long-echo");
+      node.appendChild(document.createTextNode(text.slice(0, 240) + " … " + text.slice(-240)));
+      var all = el("details");
+      all.appendChild(el("summary", {}, "Show all " + count(text.length) + " characters sent"));
+      all.appendChild(el("div", { class: "section-text" }, text));
+      node.appendChild(all);
+    }
     this._log.appendChild(node);
   };
 
   ThresholdGuide.prototype.dropOldChoices = function () {
-    // Only the latest reply's quick replies stay: a short tab order, and no answering an old question by accident.
-    var old = this._log.querySelectorAll(".choices");
+    // Only the latest reply's quick replies and remove buttons stay: a short tab order, and no answering an
+    // old question by accident.
+    var old = this._log.querySelectorAll(".choices, .evidence-list button");
     for (var i = 0; i < old.length; i++) old[i].remove();
   };
 
+  function telUrl(raw) {
+    return /^tel:\+?[0-9]{3,15}$/.test(raw) ? raw : null;
+  }
+
   ThresholdGuide.prototype.addBotMessage = function (message) {
     var self = this;
-    var kind = ["text", "question", "outcome", "alert"].indexOf(message.kind) >= 0 ? message.kind : "text";
+    var kind = KINDS.indexOf(message.kind) >= 0 ? message.kind : "text";
     var node = el("div", { class: "msg bot " + kind, "data-kind": kind, tabindex: "-1" });
-    node.appendChild(el("span", { class: "visually-hidden" }, kind === "alert" ? "Urgent: " : "Guide: "));
+    node.appendChild(el("span", { class: "visually-hidden" }, PREFIX[kind] || "Guide: "));
     var text = String(message.text || "");
-    var cut = kind === "outcome" ? text.indexOf("\n\n") : -1;
+    var cut = kind === "outcome" || kind === "act_now" ? text.indexOf("\n") : -1;
     if (cut > 0) {
-      // The outcome's first line (its level) stands out; the rest follows as plain text.
+      // The first line (the level, or "call 999") stands out; the rest follows as plain text.
       node.appendChild(el("strong", { class: "headline" }, text.slice(0, cut)));
-      text = text.slice(cut);
+      text = text.slice(cut).replace(/^\n+/, kind === "outcome" ? "\n\n" : "\n");
     }
     node.appendChild(document.createTextNode(text));
 
-    var links = (message.links || [])
-      .map(function (link) {
-        return { title: String(link.title || ""), url: safeUrl(String(link.url || "")) };
-      })
-      .filter(function (link) {
-        return link.url && link.title;
+    // Phone numbers first, as tap-to-call links; then web links after the expandable sections.
+    var calls = [];
+    var links = [];
+    (message.links || []).forEach(function (link) {
+      var title = String(link.title || "");
+      var raw = String(link.url || "");
+      if (!title) return;
+      if (/^tel:/i.test(raw)) {
+        var tel = telUrl(raw);
+        if (tel) calls.push({ title: title, url: tel });
+      } else {
+        var url = safeUrl(raw);
+        if (url) links.push({ title: title, url: url });
+      }
+    });
+    if (calls.length) {
+      var callGroup = el("div", { class: "calls", role: "group", "aria-label": "Tap to call" });
+      calls.forEach(function (call) {
+        callGroup.appendChild(el("a", { class: "call", href: call.url }, call.title));
       });
+      node.appendChild(callGroup);
+    }
+
+    (message.sections || []).forEach(function (section) {
+      var title = String(section.title || "");
+      if (!title) return;
+      var details = el("details", { class: "section" });
+      details.appendChild(el("summary", {}, title));
+      details.appendChild(el("div", { class: "section-text" }, String(section.text || "")));
+      node.appendChild(details);
+    });
+
     if (links.length) {
       var list = el("ul", { class: "links" });
       links.forEach(function (link) {
@@ -337,6 +447,35 @@
         list.appendChild(item);
       });
       node.appendChild(list);
+    }
+
+    var evidence = message.evidence || [];
+    if (evidence.length) {
+      var items = el("ul", { class: "evidence-list", "aria-label": "What I recognised" });
+      evidence.forEach(function (item) {
+        var label = String(item.label || "");
+        var li = el("li", { "data-id": String(item.id || "") });
+        li.appendChild(el("span", { class: "label" }, label));
+        var matched = (item.matched || []).map(function (words) {
+          return "\u201c" + String(words) + "\u201d";
+        });
+        if (matched.length) li.appendChild(el("span", { class: "matched" }, "Matched: " + matched.join(", ")));
+        var remove = item.remove;
+        if (remove && remove.payload) {
+          var title = String(remove.title || "Remove");
+          var b = el("button", { type: "button", class: "remove" }, title);
+          // The button's name says which item it removes, even when its visible title does not.
+          if (title.indexOf(label) < 0) b.appendChild(el("span", { class: "visually-hidden" }, ": " + label));
+          b.addEventListener("click", function () {
+            if (self._busy) return;
+            li.classList.add("removed");
+            self.choose({ title: title + ": " + label, payload: String(remove.payload) });
+          });
+          li.appendChild(b);
+        }
+        items.appendChild(li);
+      });
+      node.appendChild(items);
     }
 
     var buttons = message.buttons || [];
@@ -476,9 +615,10 @@
       .catch(function (failure) {
         self.setBusy(false);
         var status = failure && failure.status;
+        var detail = failure && failure.data && failure.data.message ? String(failure.data.message) : "";
         var message =
           status === 413 || status === 422
-            ? "I could not read that message: please keep it under 5,000 characters."
+            ? "I could not read that message. " + (detail || "Please keep it under " + count(MAX_TEXT) + " characters.")
             : status === 429
               ? "Too many messages just now. Please wait a moment and try again."
               : "Sorry, I cannot reach the guide just now. Please try again.";
