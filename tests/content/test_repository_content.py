@@ -9,8 +9,9 @@ from app.config import REPO_ROOT
 from app.content import content_files, render_schemas
 from app.core.models import Content
 
-# Every number the content may show comes from ../shared/reference/domain-digest.md §1.2.
-PUBLISHED_NUMBERS = {"01925 443322", "01925 444400", "01925 867877", "999", "101"}
+# Every number the content may show is published: the MASH, out-of-hours and Bridgewater numbers on the council's
+# and Bridgewater's pages, and the LADO on https://www.warrington.gov.uk/local-authority-designated-officer-lado.
+PUBLISHED_NUMBERS = {"01925 443322", "01925 444400", "01925 867877", "01925 442079", "999", "101"}
 
 
 def test_schemas_are_up_to_date() -> None:
