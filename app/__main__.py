@@ -1,4 +1,5 @@
 """Command line: python -m app scenarios list | show ID | walk ID   (training scenarios in the terminal)
+              python -m app content diff|signoff|release|release-notes   (content governance, app/content/cli.py)
 
 Content is read from THRESHOLD_CONTENT_DIR (default: the repository). Colour is used only when stdout is a
 terminal and NO_COLOR is not set.
@@ -16,7 +17,7 @@ from app.content import ContentInvalid, load_content
 from app.core import scenarios as sc
 from app.core.models import Content
 
-USAGE = "usage: python -m app scenarios list | show ID | walk ID"
+USAGE = "usage: python -m app scenarios list | show ID | walk ID\n       python -m app content diff|signoff|release|release-notes ..."
 WIDTH = 100
 
 
@@ -101,6 +102,10 @@ def walk_scenario(content: Content, scenario: sc.Scenario, out: TextIO) -> None:
 
 
 def main(argv: list[str], out: TextIO = sys.stdout) -> int:
+    if argv[:1] == ["content"]:
+        from app.content.cli import main as content_main  # runs every case: not loaded for the scenario commands
+
+        return content_main(argv[1:], out)
     if len(argv) < 2 or argv[0] != "scenarios" or argv[1] not in ("list", "show", "walk"):
         print(USAGE, file=sys.stderr)
         return 2

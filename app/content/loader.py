@@ -476,6 +476,11 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         content = load_content(root)
+        from app.content.release import check as release_check  # release.py imports this module
+
+        release_errors = release_check(root, content)
+        if release_errors:
+            raise ContentInvalid(release_errors)
     except ContentInvalid as exc:
         for error in exc.errors:
             print(error)

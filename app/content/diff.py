@@ -1,0 +1,187 @@
+"""`content diff`: what a content edit does to outcomes, case by case, before it is released.
+
+Both versions are run with the current code over every case the project knows (app/content/cases.py). A case
+is listed when its level, immediate danger, routes or fired rules differ. A scenario whose expected level does
+not hold under the new version is a failure a release script stops on.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.config import REPO_ROOT
+from app.content.cases import KINDS, Case, Result, all_cases
+from app.content.loader import load_content
+from app.core.models import Content
+
+LAST_RELEASE = "last-release"  # stands for the git ref recorded in rules/content.lock
+
+
+class VersionNotFound(ValueError):
+    """OLD or NEW is neither a content folder nor a git ref of the repository."""
+
+
+@contextmanager
+def materialised(spec: str, repo: Path = REPO_ROOT) -> Iterator[Path]:
+    """A folder holding rules/ and dialogues/: `spec` itself, or the content at git ref `spec`, extracted."""
+    folder = Path(spec)
+    if (folder / "rules").is_dir():
+        yield folder
+        return
+    found = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    if found.returncode != 0:
+        raise VersionNotFound(
+            f"{spec!r} is neither a content folder (holding rules/ and dialogues/) nor a git ref of {repo}"
+        )
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", found.stdout.strip(), "rules", "dialogues"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tempfile.TemporaryDirectory(prefix="content-") as tmp, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp, filter="data")
+        yield Path(tmp)
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    kind: str
+    before: Result | None  # None: the case does not exist in OLD (a new scenario or option)
+    after: Result | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "before": self.before.as_dict() if self.before else None,
+            "after": self.after.as_dict() if self.after else None,
+        }
+
+
+@dataclass(frozen=True)
+class ScenarioFailure:
+    id: str
+    expected: int
+    got: int | None
+
+
+@dataclass
+class Report:
+    old_version: str
+    new_version: str
+    changes: list[Change]
+    cases_run: dict[str, int]  # kind -> cases run under NEW
+    failures: list[ScenarioFailure]
+    seconds: float = 0.0
+    errors: dict[str, int] = field(default_factory=dict)  # kind -> cases that could not run under NEW
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.failures else 0
+
+
+def _run(content: Content, cases: list[Case]) -> dict[tuple[str, str], Result]:
+    return {(case.kind, case.id): case.run(content) for case in cases}
+
+
+def compare(old: Content, new: Content, repo: Path = REPO_ROOT) -> Report:
+    """Run every case under both versions and list what changed."""
+    started = time.perf_counter()
+    old_cases, new_cases = all_cases(old, repo), all_cases(new, repo)
+    before, after = _run(old, old_cases), _run(new, new_cases)
+    keys = sorted({*before, *after}, key=lambda key: (KINDS.index(key[0]), key[1]))
+    changes = [
+        Change(key[1], key[0], before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)
+    ]
+    failures = [
+        ScenarioFailure(case.id, case.expected_level, after[(case.kind, case.id)].level)
+        for case in new_cases
+        if case.expected_level is not None and after[(case.kind, case.id)].level != case.expected_level
+    ]
+    return Report(
+        old_version=old.version,
+        new_version=new.version,
+        changes=changes,
+        cases_run={kind: sum(1 for c in new_cases if c.kind == kind) for kind in KINDS},
+        failures=failures,
+        seconds=time.perf_counter() - started,
+        errors={kind: sum(1 for (k, _), r in after.items() if k == kind and r.error) for kind in KINDS},
+    )
+
+
+def diff(old_spec: str, new_spec: str, repo: Path = REPO_ROOT) -> Report:
+    """Compare two content versions given as folders or git refs (ContentInvalid if either is invalid)."""
+    with materialised(old_spec, repo) as old_root, materialised(new_spec, repo) as new_root:
+        old, new = load_content(old_root), load_content(new_root)
+    return compare(old, new, repo)
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> str:
+    return json.dumps([c.as_dict() for c in report.changes], indent=2) + "\n"
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _describe(change: Change) -> list[str]:
+    before, after = change.before, change.after
+    if before is None or after is None:
+        present = after or before
+        assert present is not None
+        where = "only in NEW" if before is None else "only in OLD"
+        return [f"  {where}: level {present.level}, immediate danger {_yes(present.immediate_danger)}"]
+    lines = []
+    if before.level != after.level:
+        lines.append(f"  level: {before.level} -> {after.level}")
+    if before.immediate_danger != after.immediate_danger:
+        lines.append(f"  immediate danger: {_yes(before.immediate_danger)} -> {_yes(after.immediate_danger)}")
+    for name in ("routes", "rules"):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            added = [f"+{r}" for r in new if r not in old]
+            removed = [f"-{r}" for r in old if r not in new]
+            lines.append(f"  {name}: {' '.join(added + removed) or 'same, in another order'}")
+    if before.error != after.error:
+        lines.append(f"  error: {before.error or 'none'} -> {after.error or 'none'}")
+    return lines
+
+
+def to_text(report: Report) -> str:
+    total = sum(report.cases_run.values())
+    lines = [
+        f"content diff: {report.old_version} -> {report.new_version}",
+        f"{total} cases run under each version in {report.seconds:.1f} s; {len(report.changes)} changed",
+    ]
+    by_kind = {kind: [c for c in report.changes if c.kind == kind] for kind in KINDS}
+    for kind in KINDS:
+        errors = report.errors.get(kind, 0)
+        note = f" ({errors} could not run under NEW)" if errors else ""
+        lines.append(f"  {kind}: {len(by_kind[kind])} of {report.cases_run[kind]} changed{note}")
+    for kind in KINDS:
+        if by_kind[kind]:
+            lines += ["", f"== {kind} ({len(by_kind[kind])}) =="]
+            for change in by_kind[kind]:
+                lines += [change.id, *_describe(change)]
+    if report.failures:
+        lines += ["", f"FAILED: {len(report.failures)} scenario(s) no longer reach their expected level under NEW"]
+        lines += [f"  {f.id}: expects level {f.expected}, NEW gives {f.got}" for f in report.failures]
+    return "\n".join(lines) + "\n"
