@@ -21,7 +21,7 @@ from app.store.purge import start_purging
 from app.trainer import routes as trainer
 from app.web.errors import install_error_handlers
 from app.web.observability import install_observability
-from app.web.routes import admin, assessments, chat, knowledge, pages, reference, triage
+from app.web.routes import admin, admin_content, assessments, chat, knowledge, pages, reference, triage
 from app.web.security import install_security
 
 DESCRIPTION = """
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.content = load_content(settings.content_dir)  # invalid content stops start-up here
+        admin.record_load(app.state, reload=False)  # shown on /admin/content
         triage_index(app.state.content)  # compile the free-text triage phrases once, not on the first request
         app.state.store = open_store(settings.session_store)
         # What start-up built is frozen and collection resumes. After the store: a Redis store imports its client
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_observability(app, settings.log_level)
-    for module in (assessments, reference, knowledge, rasa, admin, trainer, chat, pages, triage):
+    for module in (assessments, reference, knowledge, rasa, admin, admin_content, trainer, chat, pages, triage):
         app.include_router(module.router)
     install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app

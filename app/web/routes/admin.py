@@ -10,6 +10,7 @@ import csv
 import hmac
 import io
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -56,6 +57,12 @@ def require_admin(
 
 
 AdminDep = Annotated[None, Depends(require_admin)]
+
+
+def record_load(state: Any, *, reload: bool) -> None:
+    """Note when the content now served was loaded, and by which reload (0: at start-up); /admin/content shows it."""
+    state.content_loaded_at = datetime.now(UTC)
+    state.content_reloads = getattr(state, "content_reloads", 0) + 1 if reload else 0
 
 
 class AnalyticsOut(BaseModel):
@@ -157,6 +164,7 @@ def reload_content(
     except ValueError as exc:
         return _refused(content.version, [str(exc)])
     request.app.state.content = new  # a request already running keeps the content it started with
+    record_load(request.app.state, reload=True)
     log.info("content reloaded: %s -> %s", content.version, new.version)
     return ReloadOut(
         content_version=new.version, previous_version=content.version, changed=new.version != content.version
