@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test test-fast check schema bench lint system-deps
+.PHONY: help run test test-fast check schema bench lint system-deps release-notes
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -34,6 +34,9 @@ test-fast: $(STAMP) ## the suite without browser and Redis tests
 check: $(STAMP) ## lint and validate content
 	$(BIN)/ruff check app tests bench
 	$(BIN)/python -m app.content check
+
+release-notes: $(STAMP) ## draft a rules/CHANGELOG.md entry: content diff against the last release (rules/content.lock)
+	$(BIN)/python -m app content release-notes
 
 schema: $(STAMP) ## regenerate schemas/*.schema.json from the content models
 	$(BIN)/python -m app.content schema
