@@ -56,8 +56,8 @@ from pydantic import BaseModel, Field
 
 from app.core import models as m
 from app.core.engine import decide
-from app.core.redact import redact
-from app.core.text import STOPWORDS, Token, ages_in_months, attendance_percent, normalise, stem, tokenise
+from app.core.language.redact import redact
+from app.core.language.text import STOPWORDS, Token, ages_in_months, attendance_percent, normalise, stem, tokenise
 
 __all__ = [
     "MAX_TEXT_LENGTH",
