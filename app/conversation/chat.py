@@ -21,7 +21,7 @@ from app.core import models as m
 from app.core.errors import InvalidAnswer
 from app.core.escalation import escalation_schedule
 from app.core.knowledge import Answer, ask
-from app.core.redact import redact
+from app.core.language.redact import redact
 from app.core.summary import summary_text
 
 __all__ = ["Button", "Link", "Message", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "respond"]

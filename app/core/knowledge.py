@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from app.core.base import Strict
 from app.core.escalation import Escalation
+from app.core.language.text import normalise, stem
 
 # BM25 parameters (the usual defaults) and the confidence bar below which we do not answer.
 _K1 = 1.2
@@ -153,7 +154,7 @@ _STOPWORDS = frozenset(
     can could should would will shall may might must have has had if about into any some s t get got
     please know want wants need needs just so than then also where why whether whats whos whose hi hello
     thanks thank im ive id who after before another other others still now until think make makes take
-    takes happen happens gets give many much really very part
+    takes happen happens gets give many much really very part go goes going gone went
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -172,7 +173,7 @@ _WHAT_IS = re.compile(r"^\s*(what|who)\s*(is|are|'s|s)?\b|^\s*whats\b|^\s*whos\b
 
 def _normalise(text: str) -> str:
     """Lower-case and rewrite the forms people write in many ways (s.47, step three, don't)."""
-    text = text.lower().replace("’", "'")
+    text = normalise(text)  # the one normalisation (app/core/language/text.py), then this module's rewrites
     text = re.sub(r"(\w)'(\w)", r"\1\2", text)  # don't -> dont, who's -> whos
     text = re.sub(r"\b(can you )?tell me( about| more about)?\b", " ", text)  # not "who do I tell"
     text = _STEP_ORDINAL_PATTERN.sub(lambda m: f"step{_NUMBER_WORDS[m.group(1)]}", text)
@@ -181,27 +182,8 @@ def _normalise(text: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=16384)  # building the index stems ~5,500 words, most of them repeats
-def _stem(word: str) -> str:
-    """A deliberately light suffix stripper: enough to join plurals, -ing/-ed forms and a final e."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, replacement in (
-        ("ies", "y"),
-        ("ied", "y"),
-        ("sses", "ss"),
-        ("ing", ""),
-        ("ed", ""),
-        ("es", ""),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            word = word[: -len(suffix)] + replacement
-            break
-    # "abuse"/"abused", "practice"/"practiced": drop a final e so both forms meet.
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+# The one stemmer (app/core/language/text.py), remembered: building the index stems ~5,500 words, most repeats.
+_stem = functools.lru_cache(maxsize=16384)(stem)
 
 
 # The canonical words of the synonym groups that mark an escalation question: disagreeing, or a

@@ -31,7 +31,7 @@ from app.core import models as m
 from app.core.errors import Conflict, InvalidAnswer, InvalidInput
 from app.core.escalation import UnknownTimeline, escalation_schedule, timeline
 from app.core.knowledge import ask
-from app.core.redact import redact
+from app.core.language.redact import redact
 from app.core.triage import prefill_answers, triage
 from app.store import Store
 

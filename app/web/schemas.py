@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.engine import Alert, Outcome, QuestionOut
-from app.core.text_clean import clean_text
+from app.core.language.clean import clean_text
 
 MAX_DESCRIPTION = 5000
 MAX_ANSWER = 200
 
-# Every free-text field of a request: control characters stripped, Unicode NFC (app/core/text_clean.py).
+# Every free-text field of a request: control characters stripped, Unicode NFC (app/core/language/clean.py).
 # Length limits (Field(max_length=...)) are checked first, on what was sent.
 CleanText = Annotated[str, AfterValidator(clean_text)]
 AnswerValue = Annotated[CleanText, Field(max_length=MAX_ANSWER)]

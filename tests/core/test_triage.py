@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from app.core.models import Content
-from app.core.text import ages_in_months, attendance_percent, normalise, stem, tokenise
+from app.core.language.text import ages_in_months, attendance_percent, normalise, stem, tokenise
 from app.core.triage import prefill_answers, triage
 
 CASES = yaml.safe_load((Path(__file__).parent.parent / "cases" / "triage" / "development.yaml").read_text())["cases"]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.core.redact import redact
+from app.core.language.redact import redact
 
 # (input, text expected after redaction, kinds expected with counts)
 REMOVED = [

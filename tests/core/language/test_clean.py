@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.text_clean import clean_text
+from app.core.language.clean import clean_text
 
 CASES = [
     pytest.param("plain words", "plain words", id="unchanged"),

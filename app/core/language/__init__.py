@@ -1,0 +1,1 @@
+"""Reading practitioners' English: text (the one normalise and stem), clean (request text), redact (identifiers out)."""
