@@ -48,7 +48,7 @@ import functools
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,83 @@ from app.core import models as m
 from app.core.engine import decide
 from app.core.language.redact import redact
 from app.core.language.text import STOPWORDS, Token, ages_in_months, attendance_percent, normalise, stem, tokenise
+from app.core.triage.lexicon import (
+    ABSENCE_FLAGS,
+    ACCESS_FLAGS,
+    ADULTS,
+    AGE_UNITS,
+    ALONE_AFTER,
+    ARRANGED_CUES,
+    ARRANGEMENT,
+    BABY_WORDS,
+    BARE_ANSWERS,
+    BE_AFTER_S,
+    BEFORE_HARM,
+    CHILD_DOMAINS,
+    CHILDREN,
+    CONTRACTED,
+    COUNT_WORDS,
+    CUE_KIND,
+    CUE_NEGATION_GAP,
+    CURRENT,
+    DOUBT,
+    DOUBT_PAIRS,
+    ENGLISH_HINTS,
+    FREQUENCY_BEFORE,
+    FUTURE,
+    GOING,
+    GONE_WORDS,
+    HABIT,
+    HABIT_PAIRS,
+    HANDOVER,
+    HARM_ING,
+    HARM_WHEN_NEGATED,
+    HISTORY,
+    HISTORY_PAIRS,
+    HOURS,
+    INTENT_VERBS,
+    JUST_VERBS,
+    LEFT_WORDS,
+    LIST_JOINERS,
+    NEGATION_FILLER,
+    NEGATORS,
+    NOW,
+    NOW_ADVERBS,
+    NOW_BLOCKERS,
+    NUMBERS,
+    PARENT_DOMAINS,
+    PARENTS,
+    PERFECT,
+    PERSON_STEMS,
+    POST_NEGATIONS,
+    PRONOUNS,
+    RECENT_STILL_DANGER,
+    REFUSES,
+    REPEATED,
+    REPEATED_PAIRS,
+    REPORTING,
+    SAFE_CARER_BACK,
+    SAFE_CHILD,
+    SAFE_DATED,
+    SAFE_RECENT,
+    SAFE_REMOVED,
+    SAFE_UNDONE,
+    SAFE_UNDONE_LATER,
+    SERVICE_NOUNS,
+    SETTLED_AFTER_NOW,
+    SETTLED_BEFORE_NOW,
+    SIBLINGS,
+    SINGLE,
+    STAFF,
+    STATE_CUES,
+    UNACCOUNTED,
+    WEAK_NOW,
+    WEEKDAYS,
+    clause_numbers,
+    clause_stems,
+    has_sequence,
+    sentence_stems,
+)
 
 __all__ = [
     "MAX_TEXT_LENGTH",
@@ -70,94 +147,15 @@ __all__ = [
 ]
 
 MAX_TEXT_LENGTH = 5000
-MAX_GAP = 2  # content words allowed between two words of a phrase ("bruising on her upper arm")
-NEGATION_REACH = 5  # tokens back from a match that a negation word can reach
-FOLLOW_UP_LIMIT = 8
 
-_NEGATORS = frozenset({"no", "not", "never", "none", "without", "nor", "neither", "nothing", "deni", "deny", "denied"})
-# Words that may sit between a negator and what it negates ("no obvious signs of", "nothing to suggest").
-_NEGATION_FILLER = (
-    frozenset(
-        stem(w)
-        for w in [
-            "concern",
-            "concerns",
-            "sign",
-            "signs",
-            "evidence",
-            "suggest",
-            "indication",
-            "indications",
-            "worry",
-            "worries",
-            "history",
-            "report",
-            "reports",
-            "reported",
-            "known",
-            "disclosure",
-            "disclosures",
-            "further",
-            "other",
-            "obvious",
-            "current",
-            "currently",
-            "recent",
-            "recently",
-            "apparent",
-            "visible",
-            "issue",
-            "issues",
-            "problem",
-            "problems",
-            "ever",
-            "shown",
-            "expressed",
-            "raised",
-            "noted",
-            "observed",
-            "identified",
-            "suspicion",
-            "suspicions",
-            "mention",
-            "mentioned",
-            "previous",
-            "longer",
-            "any",
-            "body",
-            "physical",
-            "clear",
-            "re",
-            "regarding",
-            "around",
-            "over",
-            "raise",
-            "note",
-            "seen",
-            "indicate",
-            "suggestion",
-        ]
-    )
-    | STOPWORDS
-)
-# A negative that is itself the harm, not the absence of one: "won't stop bleeding", "can't breathe", "isn't
-# eating", "has not been fed", "not safe", "no food in the house". Read after the negator (over a few small words),
-# these keep a concern from being negated; a positive indicator ("safe at home", "eating well") stays negated.
-_HARM_WHEN_NEGATED = frozenset(
-    stem(w)
-    for w in [
-        "stop", "wake", "waking", "woken", "breathe", "breathing", "eat", "eating", "eaten", "fed", "feed",
-        "feeding", "safe", "respond", "responding", "move", "moving", "cope", "coping", "allowed", "wanted",
-        "loved", "given", "taken", "brought", "collected", "registered", "returned", "come", "came", "attending",
-        "attended", "sleep", "slept", "walk", "stand", "food", "heating", "heat", "electric", "electricity", "gas",
-        "money", "bed", "beds", "nappies", "milk", "clean", "water", "adult", "one", "where", "answer", "answering", "treated",
-        "anymore",  # "can't do this anymore": despair, not a denial
-    ]
-)  # fmt: skip
-_BEFORE_HARM = frozenset(
-    stem(w)
-    for w in ["been", "be", "being", "got", "getting", "even", "properly", "able", "to", "want", "had", "a", "do", "this", "it"]
-)  # fmt: skip
+
+MAX_GAP = 2  # content words allowed between two words of a phrase ("bruising on her upper arm")
+
+
+NEGATION_REACH = 5  # tokens back from a match that a negation word can reach
+
+
+FOLLOW_UP_LIMIT = 8
 
 
 def _negator_is_the_harm(tokens: list[Token], i: int) -> bool:
@@ -165,307 +163,20 @@ def _negator_is_the_harm(tokens: list[Token], i: int) -> bool:
     for j in range(i + 1, min(len(tokens), i + 4)):
         if tokens[j].sentence != tokens[i].sentence:
             return False
-        if tokens[j].stem in _HARM_WHEN_NEGATED:
+        if tokens[j].stem in HARM_WHEN_NEGATED:
             return True
-        if tokens[j].stem not in _BEFORE_HARM:
+        if tokens[j].stem not in BEFORE_HARM:
             return False
     return False
 
 
-_POST_NEGATIONS = (
-    ("rule", "out"),
-    ("not", "concern"),
-    ("not", "issu"),
-    ("not", "worri"),
-    ("not", "problem"),
-    # "home conditions now good", "hygiene has improved": the worry is named only to say it is resolved.
-    ("now", "good"),
-    ("good",),
-    ("now", "fine"),
-    ("improv",),
-    ("much", "improv"),
-    ("resolv",),
-    ("now", "resolv"),
-)
-_HISTORY = frozenset(
-    stem(w) for w in ["previously", "previous", "historic", "historical", "historically", "former", "formerly"]
-)
-_HISTORY_PAIRS = (("past",), ("last", "year"), ("used", "to"), ("no", "longer"), ("year", "ago"), ("as", "baby"))
-_CURRENT = frozenset(
-    stem(w) for w in ["now", "currently", "still", "again", "ongoing", "continues", "continuing", "today", "recently"]
-)
-_REPEATED = frozenset(
-    stem(w)
-    for w in [
-        "again",
-        "repeatedly",
-        "repeated",
-        "repeat",
-        "regularly",
-        "frequently",
-        "frequent",
-        "often",
-        "several",
-        "multiple",
-        "numerous",
-        "many",
-        "twice",
-        "constantly",
-        "persistent",
-        "persistently",
-        "escalating",
-        "escalated",
-        "escalation",
-        "increasing",
-        "increasingly",
-        "worsening",
-        "worse",
-        "daily",
-        "weekly",
-        "nightly",
-        "recurring",
-        "recurrent",
-        "ongoing",
-    ]
-)
-_REPEATED_PAIRS = (("every",), ("each",), ("most", "day"), ("all", "time"), ("more", "often"), ("for", "day"))
-
-
-# Immediacy: words that put a harm in the present moment or the next few hours. With a level-4 harm in the
-# description, a cue makes it immediate danger. Three strengths, because a cue far from the harm is weak evidence:
-# - present: the child is exposed now or within hours ("tonight", "going home to him", "alone with"); anywhere.
-# - near: words that only say "now" beside the harm ("collect", "go home", "tomorrow"): the harm's sentence or the
-#   next one ("Dad hit her. She is going home at 3:30.").
-# - today: "today", "this morning", "currently", near the harm, only for the indicator's `triage.now.today_of`.
-# - recent: a just-past time ("last night", "hours ago") dates the harm, so it says danger only for harms that go on
-#   after they start (missing, an overdose, an injury): the indicator's `triage.recent_of`, near the harm.
-# Never when negated ("not in immediate danger").
-def _cue_table(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(stem(w) for w in phrase.split()) for phrase in phrases)
-
-
-_NOW_PRESENT = _cue_table(
-    [
-        "right now",
-        "tonight",
-        "at the moment",
-        "as we speak",
-        "in progress",
-        "is happening",
-        "since yesterday",
-        "since last night",
-        "since this morning",
-        "second night",
-        "still missing",
-        "still bleeding",
-        "on the way",
-        "on his way",
-        "on her way",
-        "on their way",
-        "to the airport",
-        "at the airport",
-        "flights booked",
-        "flight booked",
-        "waiting outside",
-        "waiting at home",
-        "waiting for her at home",
-        "waiting for him at home",
-        "at the gate",
-        "coming to collect",
-        "refuses to go home",
-        "refusing to go home",
-        "will not go home",
-        "not want to go home",
-        "not safe to go home",
-        "scared to go home",
-        "frightened to go home",
-        "afraid to go home",
-        "terrified of going home",
-        "scared of going home",
-        "refusing to leave",
-        "still at home with",
-        "at home with him",
-        "at home with her",
-        "at home with them",
-        "alone with",
-        "with him now",
-        "with her now",
-        "with them now",
-        "there now",
-        "here now",
-        "alone now",
-        "believed to be with",
-        "thought to be with",
-        "last seen with",
-        # A child who should be somewhere and is not: unaccounted for now.
-        "not arrived",
-        "not turned up",
-        "not come home",
-        "not came home",
-        "not returned home",
-        "still there with",
-        "still in the house",
-        "still in the flat",
-        "still at the house",
-        "still with them",
-        "outside now",
-        "outside the house now",
-        "outside the flat now",
-        "outside the property now",
-        "only one there",
-        "only adult there",
-        "only adult in the house",
-        "only adult at home",
-        "only one at home",
-        "only one in the house",
-        "rang 999",
-        "called 999",
-        "can hear",
-    ]
-)
-# "today", "this morning", "currently" put a harm in today, which is what a same-day referral is for: they say
-# danger only for harms that are acute when they happen today (an assault, a carer intoxicated, a meeting with a
-# groomer: the indicator's `triage.now.today_of`) or go on after they start (`recent_of`); not for a bruise
-# noticed today.
-# "ten minutes ago", "an hour ago" are today too: the harm has only just happened, so it counts for the same harms.
-_NOW_TODAY = _cue_table(
-    [
-        "today",
-        "this morning",
-        "this afternoon",
-        "currently",
-        "this week",
-        "hour ago",
-        "hours ago",
-        "minutes ago",
-        "an hour",
-    ]
-)
-_NOW_NEAR = _cue_table(
-    [
-        "this evening",
-        "tomorrow",
-        "this weekend",
-        "waiting room",
-        "school gate",
-        "turned up",
-        "picking him up",
-        "picking her up",
-        "picking them up",
-        "collect",
-        "collecting",
-        "after school",
-        "home time",
-        "gets home",
-        "get home",
-        "go home",
-        "going home",
-        "go back home",
-        "go back there",
-        "on the phone",
-        "hiding",
-        "nobody else",
-        "no one else",
-        "no other adult",
-    ]
-)
-# The child going back to their carer ("Dad is collecting him at 3"): a note often tells the harm, then what the
-# child said, then the hand-over, so these reach two sentences either side.
-_HANDOVER = frozenset(
-    _cue_table(
-        [
-            "collect", "collecting", "picking him up", "picking her up", "picking them up", "home time",
-            "gets home", "get home", "go home", "going home", "go back home", "after school",
-        ]
-    )
-)  # fmt: skip
 HANDOVER_REACH = 2
-_NOW_RECENT = _cue_table(["last night", "yesterday", "at lunchtime", "at lunch"])
-_NOW = _NOW_PRESENT + _NOW_NEAR + _NOW_TODAY + _NOW_RECENT
-_CUE_KIND = dict.fromkeys(_NOW_PRESENT, "present") | dict.fromkeys(_NOW_NEAR, "near")
-_CUE_KIND |= dict.fromkeys(_NOW_TODAY, "today")
-_CUE_KIND |= dict.fromkeys(_NOW_RECENT, "recent")
-# "is hitting", "are fighting": a harm verb in the present progressive is happening now.
-_HARM_ING = frozenset(
-    stem(w)
-    for w in [
-        "hitting", "hurting", "beating", "attacking", "kicking", "punching", "strangling", "choking", "stabbing",
-        "threatening", "waving", "smashing", "fighting", "screaming", "shouting", "banging", "chasing", "holding",
-    ]
-)  # fmt: skip
-# Cues that often date the *telling* rather than the harm ("told me this morning that dad hits him"): they count
-# only when no reporting verb sits right beside them.
-_WEAK_NOW = frozenset(
-    {
-        (stem("today"),),
-        (stem("this"), stem("morning")),
-        (stem("this"), stem("afternoon")),
-        (stem("this"), stem("evening")),
-    }
-)
-_REPORTING = frozenset(
-    stem(w)
-    for w in [
-        "told",
-        "tell",
-        "said",
-        "disclosed",
-        "reported",
-        "mentioned",
-        "rang",
-        "phoned",
-        "called",
-        "noticed",
-        "saw",
-        "came",
-        "arrived",
-    ]
-)
-# A sentence about a service's plan: its "tomorrow" or "this evening" arranges help, it does not time a harm.
-_ARRANGEMENT = frozenset(
-    stem(w)
-    for w in [
-        "appointment", "meeting", "visit", "visiting", "review", "seeing", "assessment", "clinic", "camhs",
-        "team", "worker", "nurse", "gp", "doctor", "conference", "interview", "booked",
-    ]
-)  # fmt: skip
-_ARRANGED_CUES = frozenset(stem(w) for w in ["tomorrow", "this", "evening", "weekend"])
 
 
 def _arrangement_in(stems: list[str], tokens: list[Token], i: int) -> bool:
-    if stems[i] not in _ARRANGED_CUES:
+    if stems[i] not in ARRANGED_CUES:
         return False
-    return any(stems[j] in _ARRANGEMENT for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
-
-
-_FREQUENCY_BEFORE = frozenset(stem(w) for w in ["twice", "times", "once", "again"])
-_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-# "just" before a past verb is recent ("has just turned up", "just told me"); "going to" before a harm is intent.
-_JUST_VERBS = frozenset(
-    stem(w)
-    for w in ["told", "said", "disclosed", "arrived", "turned", "rang", "phoned", "found", "come", "left", "been"]
-)
-_INTENT_VERBS = frozenset(
-    stem(w)
-    for w in ["stab", "kill", "hurt", "jump", "end", "do", "hit", "beat", "attack", "hang", "batter", "take", "cut"]
-)
-# After "now", words that describe a settled state, not an emergency ("now lives with dad", "now seeing CAMHS").
-_SETTLED_AFTER_NOW = frozenset(
-    stem(w)
-    for w in [
-        "live", "lives", "living", "seeing", "sees", "attends", "attending", "has", "have", "had", "is", "are",
-        "good", "fine", "settled", "better", "doing", "well", "ok", "okay", "safe", "stable", "engaging",
-        "engaged", "improved", "improving", "back", "calmer", "happier", "happy", "thriving", "on", "open",
-        "closed", "known", "aged", "age", "year", "under",
-    ]
-)  # fmt: skip
-_FUTURE = frozenset(
-    stem(w)
-    for w in [
-        "will", "going", "gonna", "planning", "planned", "booked", "due", "leaving", "flying", "fly", "travelling",
-        "traveling", "travel", "tomorrow", "next", "intend", "intends", "plans", "plan", "ll", "coming", "taking",
-    ]
-)  # fmt: skip
+    return any(stems[j] in ARRANGEMENT for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
 
 
 # "go" is the stem of "went", "gone" and "going round" too: only "going to" and "going abroad" speak of the future.
@@ -475,7 +186,7 @@ _GO = stem("going")
 def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
     sentence = tokens[i].sentence
     for j in range(len(tokens)):
-        if tokens[j].sentence != sentence or stems[j] not in _FUTURE:
+        if tokens[j].sentence != sentence or stems[j] not in FUTURE:
             continue
         if stems[j] != _GO:
             return True
@@ -492,10 +203,6 @@ def _habitual_verb(tokens: list[Token], i: int, prev: str) -> bool:
     return prev in ("been", "keep", "who", "that", "which")
 
 
-_NOW_ADVERBS = frozenset(stem(w) for w in ["now", "still", "currently", "actually"])
-_HOURS = frozenset(stem(w) for w in ["hour", "hours", "minutes", "minute"])
-
-
 def _duration_end(tokens: list[Token], stems: list[str], i: int) -> int | None:
     """The index of "hours" in "for (the past) three hours" starting at `i`, when it runs up to now: "for the past
     two hours", or a perfect tense before it ("has not been seen for three hours"; not "missing for a few hours
@@ -503,136 +210,42 @@ def _duration_end(tokens: list[Token], stems: list[str], i: int) -> int | None:
     for j in range(i + 1, min(len(tokens), i + 5)):
         if tokens[j].sentence != tokens[i].sentence:
             return None
-        if stems[j] in _HOURS:
+        if stems[j] in HOURS:
             span = stems[i:j]
             before = [stems[k] for k in range(max(0, i - 6), i) if tokens[k].sentence == tokens[i].sentence]
-            up_to_now = "past" in span or "last" in span or any(s in _PERFECT for s in before)
+            up_to_now = "past" in span or "last" in span or any(s in PERFECT for s in before)
             return j if up_to_now else None
     return None
 
 
-_PERFECT = frozenset({"has", "have", "been", "s", "ve"})
-
-
-# Before "now", a place or state that is safe: "she is home now", "in class now", "asleep now".
-_SETTLED_BEFORE_NOW = frozenset(
-    stem(w) for w in ["home", "class", "school", "safe", "fine", "ok", "okay", "well", "settled", "asleep", "calm"]
-)
-_NOW_BLOCKERS = frozenset({"is", "are", "has", "have", "was", "were", "for", "until", "by", "from", "till"})
-_SINGLE = (("first", "time"), ("one", "off"), ("once",), ("single", "episod"), ("isolated", "incident"))
 _TIMES = re.compile(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|multiple|a few)\s+(?:times|occasions|episodes|incidents)\b"
 )
-_WORDS_TO_INT = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_WORDS_TO_INT |= {"eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20}
-_MONTHS_AGO = re.compile(r"\b(\d+|" + "|".join(_WORDS_TO_INT) + r")\s+months?\s+ago\b")
-_SIBLINGS = frozenset(stem(w) for w in ["brother", "sister", "sibling", "siblings", "twin"])
-# In a phrase, "parent" stands for anyone caring for the child and "child" for any child word.
-_PARENTS = frozenset(stem(w) for w in ["parent", "parents", "mum", "dad", "step", "mums", "dads", "partner"])
-_CHILDREN = frozenset(
-    stem(w)
-    for w in [
-        "child",
-        "son",
-        "daughter",
-        "boy",
-        "girl",
-        "pupil",
-        "baby",
-        "toddler",
-        "teenager",
-        "infant",
-        "student",
-        "lad",
-    ]
-)
-# "staff" stands for anyone who works or volunteers with children (allegations go to the LADO).
-_STAFF = frozenset(
-    stem(w)
-    for w in [
-        "staff",
-        "teacher",
-        "teachers",
-        "coach",
-        "tutor",
-        "volunteer",
-        "childminder",
-        "instructor",
-        "assistant",
-        "lsa",
-        "ta",
-        "leader",
-        "worker",
-        "supervisor",
-        "driver",
-        "escort",
-        "practitioner",
-        "keyworker",
-        "mentor",
-    ]
-)
-_CLASSES = {stem("parent"): _PARENTS, stem("child"): _CHILDREN, stem("staff"): _STAFF}
-_ADULTS = _PARENTS | frozenset(
-    stem(w)
-    for w in [
-        "partner",
-        "boyfriend",
-        "girlfriend",
-        "husband",
-        "wife",
-        "uncle",
-        "aunt",
-        "nan",
-        "grandma",
-        "grandad",
-        "adult",
-        "man",
-        "woman",
-    ]
-)
-# Domains about the child's own behaviour and health: a match there that is about an adult is set aside.
-_CHILD_DOMAINS = frozenset({"offending_substance", "self_harm", "emotional_behaviour"})
-_AGE_UNITS = frozenset(stem(w) for w in ["year", "years", "yr", "yrs"])
-_ENGLISH_HINTS = frozenset(
-    [
-        "the",
-        "and",
-        "is",
-        "was",
-        "has",
-        "her",
-        "his",
-        "she",
-        "he",
-        "they",
-        "with",
-        "for",
-        "not",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "a",
-    ]
-)
+
+
+_MONTHS_AGO = re.compile(r"\b(\d+|" + "|".join(NUMBERS) + r")\s+months?\s+ago\b")
+
+
+_CLASSES = {stem("parent"): PARENTS, stem("child"): CHILDREN, stem("staff"): STAFF}
+
 
 NO_RECOGNITION_GUIDANCE = (
     "We could not recognise a concern in this description. Please use the guided questions instead; "
     "they do not depend on how the situation is worded. If a child is in immediate danger, call 999 now."
 )
+
+
 EXPLAINED_GUIDANCE = (
     "Set aside because the description explains it: {words}. Check the explanation fits what happened and the "
     "child's age, and watch for a pattern."
 )
+
+
 TRIAGE_CAVEAT = (
     "This suggestion was read from your words by matching them to published indicators. Check each "
     "recognised item, correct anything misread, and answer the open questions; your professional "
     "judgement decides."
 )
-
-
-# --- Output shapes ------------------------------------------------------------------------------
 
 
 class RecognisedIndicator(BaseModel):
@@ -674,9 +287,6 @@ class TriageResult(BaseModel):
     elapsed_ms: float = 0.0
 
 
-# --- The index, built once per Content ----------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class _Phrase:
     indicator_id: str
@@ -695,7 +305,7 @@ class _Derived:
     age_under_months: float | None
     age_at_least_months: float | None
     context: tuple[tuple[tuple[str, bool], ...], ...] = ()  # one of these must appear somewhere in the text
-    now: bool = False  # the description says it is happening now ("tonight", "with him now"), see _NOW_PRESENT
+    now: bool = False  # the description says it is happening now ("tonight", "with him now"), see NOW_PRESENT
     recent_of: frozenset[str] = frozenset()  # bases for which a just-past time ("last night") also counts
     today_of: frozenset[str] = frozenset()  # bases for which "today", "this morning" also count
 
@@ -815,7 +425,7 @@ def build_index(content: m.Content) -> TriageIndex:
         own += [(t, True) for t in hints.get("phrases", [])]
         # Indicators about the past, and harms that count even when past (a disclosure of abuse last year
         # still goes to the MASH: `triage: {past_counts: true}`), are never weighed down as history.
-        about_past = {stem(w) for w in re.findall(r"[a-z]+", indicator.text.lower())} & (_HISTORY | {"past", "histori"})
+        about_past = {stem(w) for w in re.findall(r"[a-z]+", indicator.text.lower())} & (HISTORY | {"past", "histori"})
         if about_past or hints.get("past_counts"):
             history_exempt.add(indicator.id)
         if about_past and not hints.get("past_counts") and not indicator.strength:
@@ -825,7 +435,7 @@ def build_index(content: m.Content) -> TriageIndex:
             if not parts:
                 continue
             stems = {p for p, _ in parts}
-            is_history = bool(stems & _HISTORY) or "histori" in stems
+            is_history = bool(stems & HISTORY) or "histori" in stems
             phrase = _Phrase(indicator.id, text, parts, is_history, exact, is_gated)
             if parts[0][1]:
                 by_prefix[parts[0][0][:3]].append(phrase)
@@ -904,9 +514,6 @@ def triage_index(content: m.Content) -> TriageIndex:
     return index
 
 
-# --- Reading the description --------------------------------------------------------------------
-
-
 @dataclass
 class _Match:
     phrase: _Phrase
@@ -942,17 +549,14 @@ def _splits_an_expansion(tokens: list[Token], first: int, last: int) -> bool:
         return False  # wholly inside one word or abbreviation
     # Contractions share a span too ("wasn't" -> was, not) and may be split: "not collected".
     starts_inside = (
-        first > 0 and tokens[first - 1].start == tokens[first].start and tokens[first].word not in _CONTRACTED
+        first > 0 and tokens[first - 1].start == tokens[first].start and tokens[first].word not in CONTRACTED
     )
     ends_inside = (
         last + 1 < len(tokens)
         and tokens[last + 1].start == tokens[last].start
-        and tokens[last + 1].word not in _CONTRACTED
+        and tokens[last + 1].word not in CONTRACTED
     )
     return starts_inside or ends_inside
-
-
-_CONTRACTED = frozenset({"not", "will", "is", "are", "am", "have", "would", "had", "has", "us", "s"})
 
 
 def _part_matches(part: tuple[str, bool], token: Token) -> bool:
@@ -1007,26 +611,6 @@ def _drop_contained(matches: list[_Match]) -> list[_Match]:
     return kept
 
 
-def _clauses(tokens: list[Token]) -> list[int]:
-    """Clause number per token: a new clause at each comma or sentence break."""
-    clause, out, sentence = 0, [], 0
-    for token in tokens:
-        if token.sentence != sentence or token.word == ",":
-            clause += 1
-            sentence = token.sentence
-        out.append(clause)
-    return out
-
-
-def _has_sequence(stems: list[str], sequences: Iterable[tuple[str, ...]]) -> bool:
-    for sequence in sequences:
-        n = len(sequence)
-        if any(tuple(stems[i : i + n]) == sequence for i in range(len(stems) - n + 1)):
-            return True
-    return False
-
-
-_LIST_JOINERS = frozenset({"or", "nor", "and"})
 LIST_ITEM_WORDS = 4  # a comma-separated item this short continues the list a negation began
 
 
@@ -1038,10 +622,10 @@ def _negation_reaches(tokens: list[Token], clauses: list[int], first: int, conce
     for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH - 3), -1):
         if clauses[i] != clause:
             return False
-        if tokens[i].stem in _NEGATORS or tokens[i].word in _NEGATORS:
+        if tokens[i].stem in NEGATORS or tokens[i].word in NEGATORS:
             return not (concern and _negator_is_the_harm(tokens, i))
-        in_list = i + 1 < len(tokens) and tokens[i + 1].word in _LIST_JOINERS
-        if tokens[i].stem not in _NEGATION_FILLER and tokens[i].word not in _NEGATION_FILLER and not in_list:
+        in_list = i + 1 < len(tokens) and tokens[i + 1].word in LIST_JOINERS
+        if tokens[i].stem not in NEGATION_FILLER and tokens[i].word not in NEGATION_FILLER and not in_list:
             return False
     return False
 
@@ -1067,26 +651,19 @@ def _negated_list_clauses(tokens: list[Token], clauses: list[int]) -> set[int]:
         # A clause carries its negation into the list when it opens with one: "no concerns re drugs";
         # but not when the negative is a harm itself: "no food in the house, no heating".
         opening = [i for i in (first, first + 1) if i < len(tokens) and clauses[i] == clause]
-        carrying = any(tokens[i].stem in _NEGATORS and not _negator_is_the_harm(tokens, i) for i in opening)
+        carrying = any(tokens[i].stem in NEGATORS and not _negator_is_the_harm(tokens, i) for i in opening)
     return negated
-
-
-# "no young carers support in place", "no CAMHS input yet": the negator denies the service, not the need.
-_SERVICE_NOUNS = frozenset(
-    stem(w)
-    for w in ["support", "service", "services", "package", "plan", "referral", "involvement", "input", "provision"]
-)
 
 
 def _denies_a_service(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
     after = match.last + 1
-    return after < len(tokens) and clauses[after] == clauses[match.last] and tokens[after].stem in _SERVICE_NOUNS
+    return after < len(tokens) and clauses[after] == clauses[match.last] and tokens[after].stem in SERVICE_NOUNS
 
 
 def _is_negated(
     tokens: list[Token], match: _Match, clauses: list[int], listed: set[int] | None = None, concern: bool = True
 ) -> bool:
-    if match.phrase.parts[0][0] in _NEGATORS:
+    if match.phrase.parts[0][0] in NEGATORS:
         return False
     if concern and _denies_a_service(tokens, match, clauses):
         return False
@@ -1103,11 +680,9 @@ def _is_negated(
         if c == clause
     ]
     after = [s for s in after if s not in STOPWORDS or s in ("not", "no")]
-    return _has_sequence(after[:3], _POST_NEGATIONS)
+    return has_sequence(after[:3], POST_NEGATIONS)
 
 
-# A checklist answer after the topic: "Routine enquiry about DV - no.", "Substance use: none".
-_BARE_ANSWERS = frozenset({"no", "none", "nil", "negative", "denied", "not", "disclosed", "reported", "known", "n"})
 ANSWER_REACH = 4  # words after the match, in its sentence, before the answer
 
 
@@ -1121,29 +696,21 @@ def _answered_no(tokens: list[Token], last: int) -> bool:
         len(tail) <= ANSWER_REACH
         and 0 < len(answer) <= 2
         and answer[0].word in ("no", "none", "nil", "negative", "denied")
-        and all(t.word in _BARE_ANSWERS for t in answer)
+        and all(t.word in BARE_ANSWERS for t in answer)
     )
-
-
-def _clause_stems(tokens: list[Token], clauses: list[int], clause: int) -> list[str]:
-    return [t.stem for t, c in zip(tokens, clauses, strict=True) if c == clause]
-
-
-def _sentence_stems(tokens: list[Token], sentence: int) -> list[str]:
-    return [t.stem for t in tokens if t.sentence == sentence]
 
 
 def _is_historic(tokens: list[Token], match: _Match, clauses: list[int], source: str) -> bool:
     if match.phrase.is_history:
         return False
-    stems = _clause_stems(tokens, clauses, clauses[match.first])
-    if any(s in _CURRENT for s in stems):
+    stems = clause_stems(tokens, clauses, clauses[match.first])
+    if any(s in CURRENT for s in stems):
         return False
-    if any(s in _HISTORY for s in stems) or _has_sequence(_without_passive_used(stems), _HISTORY_PAIRS):
+    if any(s in HISTORY for s in stems) or has_sequence(_without_passive_used(stems), HISTORY_PAIRS):
         return True
     span = source[tokens[clauses.index(clauses[match.first])].start : tokens[match.last].end + 60].lower()
     ago = _MONTHS_AGO.search(span)
-    return bool(ago and int(_WORDS_TO_INT.get(ago.group(1), ago.group(1) if ago.group(1).isdigit() else 0)) >= 6)
+    return bool(ago and int(NUMBERS.get(ago.group(1), ago.group(1) if ago.group(1).isdigit() else 0)) >= 6)
 
 
 def _without_passive_used(stems: list[str]) -> list[str]:
@@ -1158,10 +725,10 @@ def _without_passive_used(stems: list[str]) -> list[str]:
 
 
 def _is_repeated(tokens: list[Token], sentence: int, source: str) -> bool:
-    stems = _sentence_stems(tokens, sentence)
-    if _has_sequence(stems, _SINGLE):
+    stems = sentence_stems(tokens, sentence)
+    if has_sequence(stems, SINGLE):
         return False
-    if any(s in _REPEATED for s in stems) or _has_sequence(stems, _REPEATED_PAIRS):
+    if any(s in REPEATED for s in stems) or has_sequence(stems, REPEATED_PAIRS):
         return True
     sentence_tokens = [t for t in tokens if t.sentence == sentence]
     text = source[sentence_tokens[0].start : sentence_tokens[-1].end].lower() if sentence_tokens else ""
@@ -1182,22 +749,11 @@ class _Reading:
 
 
 BABY_MONTHS = 12
-_BABY_WORDS = frozenset(stem(w) for w in ["baby", "babies", "infant", "newborn", "neonate", "mobile"])
-_DOUBT = frozenset(
-    stem(w)
-    for w in [
-        "unexplained", "inconsistent", "vague", "evasive", "fingertip", "fingertips", "fingermark", "fingermarks",
-        "handprint", "grip", "slap", "slapped", "shaped", "pattern", "changing", "changed", "suspicious", "doubt",
-    ]
-)  # fmt: skip
-_DOUBT_PAIRS = _cue_table(
-    ["no explanation", "not match", "not fit", "different account", "different story", "different stories"]
-)
 
 
 def _doubts_the_explanation(tokens: list[Token]) -> bool:
     stems = [t.stem for t in tokens]
-    return any(s in _DOUBT for s in stems) or _has_sequence(stems, _DOUBT_PAIRS)
+    return any(s in DOUBT for s in stems) or has_sequence(stems, DOUBT_PAIRS)
 
 
 def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> bool:
@@ -1207,44 +763,33 @@ def _about_an_adult(tokens: list[Token], match: _Match, clauses: list[int]) -> b
         if clauses[i] != clause:
             return False
         word = tokens[i].stem
-        if word in _CHILDREN or (word == "old" and i > 0 and tokens[i - 1].stem == "year"):
+        if word in CHILDREN or (word == "old" and i > 0 and tokens[i - 1].stem == "year"):
             return False
-        if word in _ADULTS:
+        if word in ADULTS:
             return True
     return False
-
-
-_PARENT_DOMAINS = frozenset({"parental_substance_misuse", "parental_mental_health"})
-_PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "i", "we", "you"})
-_BE_AFTER_S = frozenset({"in", "at", "on", "been", "got", "gone", "being", "now", "still", "not", "taken", "a", "the"})
 
 
 def _is_possessive(tokens: list[Token], i: int, source: str) -> bool:
     """ "dad's methadone" (an owner), not "dad's in hospital" (dad is)."""
     if not source[tokens[i].start : tokens[i].end].endswith(("'s", "\u2019s")) or i + 1 >= len(tokens):
         return False
-    return tokens[i + 1].word not in _BE_AFTER_S
+    return tokens[i + 1].word not in BE_AFTER_S
 
 
 PERSON_REACH = 12  # tokens back, within the sentence, to look for who a match is about
+
+
 PRONOUN_REACH = 40  # tokens back, across sentences, to look for whom a pronoun stands
-# Who a "he" or "she" can stand for: (gender, is a child). Neutral words fit either pronoun.
-_PERSON_WORDS: dict[str, tuple[str | None, bool]] = {
-    **dict.fromkeys(["mum", "mother", "nan", "grandma", "aunt", "girlfriend", "woman", "wife"], ("f", False)),
-    **dict.fromkeys(["dad", "father", "grandad", "uncle", "boyfriend", "man", "husband"], ("m", False)),
-    **dict.fromkeys(["boy", "son", "brother", "lad"], ("m", True)),
-    **dict.fromkeys(["girl", "daughter", "sister"], ("f", True)),
-    **dict.fromkeys(["child", "pupil", "baby", "toddler", "teenager", "student"], (None, True)),
-    **dict.fromkeys(["parent", "carer", "partner"], (None, False)),
-}
-_PERSON_STEMS = {stem(w): kind for w, kind in _PERSON_WORDS.items()}
+
+
 _PRONOUN_GENDER = {"he": "m", "she": "f"}  # subjects only: "his dad drinks" is about dad
 
 
 def _pronoun_means_a_child(tokens: list[Token], first: int) -> bool:
     """Whether the words at `first` follow a "he"/"she" (with no person named in between) that stands for a child:
     the nearest person of that gender named before it is a child ("Y10 boy ... Mum says he won't get out of bed")."""
-    if tokens[first].stem in _PERSON_STEMS or tokens[first].stem in _PARENTS:
+    if tokens[first].stem in PERSON_STEMS or tokens[first].stem in PARENTS:
         return False  # the words name their own person ("dad drinks")
     pronoun = None
     for i in range(first - 1, max(-1, first - 4), -1):
@@ -1253,15 +798,15 @@ def _pronoun_means_a_child(tokens: list[Token], first: int) -> bool:
         if tokens[i].word in _PRONOUN_GENDER:
             pronoun = i
             break
-        if tokens[i].stem in _PERSON_STEMS:
+        if tokens[i].stem in PERSON_STEMS:
             return False
     if pronoun is None:
         return False
     gender = _PRONOUN_GENDER[tokens[pronoun].word]
     for i in range(pronoun - 1, max(-1, pronoun - 1 - PRONOUN_REACH), -1):
         word = tokens[i].stem
-        is_age = word == "old" and i > 0 and tokens[i - 1].stem in _AGE_UNITS
-        kind = (None, True) if is_age else _PERSON_STEMS.get(word)
+        is_age = word == "old" and i > 0 and tokens[i - 1].stem in AGE_UNITS
+        kind = (None, True) if is_age else PERSON_STEMS.get(word)
         if kind is None or kind[0] not in (None, gender):
             continue
         return kind[1]
@@ -1281,18 +826,18 @@ def _nearest_person(tokens: list[Token], first: int, source: str | None = None) 
         word = tokens[i].stem
         if source is not None and _is_possessive(tokens, i, source):
             continue
-        if tokens[i].word in _PRONOUNS:
+        if tokens[i].word in PRONOUNS:
             return None
-        if word in _ADULTS or word in _STAFF:
+        if word in ADULTS or word in STAFF:
             return "adult"
-        if word in _CHILDREN or word in _SIBLINGS or (word == "old" and i > 0 and tokens[i - 1].stem in _AGE_UNITS):
+        if word in CHILDREN or word in SIBLINGS or (word == "old" and i > 0 and tokens[i - 1].stem in AGE_UNITS):
             return "child"
     return None
 
 
 def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: Mapping[str, str]) -> _Reading:
     tokens = tokenise(text)
-    clauses = _clauses(tokens)
+    clauses = clause_numbers(tokens)
     normalised = normalise(text)
     source = text if len(normalised) == len(text) else normalised
     ages = ages_in_months(normalised) + ([age * 12] if age is not None else [])
@@ -1306,7 +851,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     # is not yet mobile does not get bruises from play, and "the story keeps changing" is the concern itself.
     may_explain = (
         not any(a < BABY_MONTHS for a in ages)
-        and not any(t.stem in _BABY_WORDS for t in tokens)
+        and not any(t.stem in BABY_WORDS for t in tokens)
         and not _doubts_the_explanation(tokens)
     )
 
@@ -1333,9 +878,9 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)
         ):
             continue
-        if indicators_domain.get(indicator_id) in _PARENT_DOMAINS and _pronoun_means_a_child(tokens, match.first):
+        if indicators_domain.get(indicator_id) in PARENT_DOMAINS and _pronoun_means_a_child(tokens, match.first):
             continue  # "Mum says he won't get out of bed": "he" is the boy, not mum
-        if indicators_domain.get(indicator_id) in _CHILD_DOMAINS and _about_an_adult(tokens, match, clauses):
+        if indicators_domain.get(indicator_id) in CHILD_DOMAINS and _about_an_adult(tokens, match, clauses):
             continue
         if indicator_id not in index.history_exempt and _is_historic(tokens, match, clauses, source):
             reading.historic.add(indicator_id)
@@ -1346,7 +891,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
         reading.present.add(indicator_id)
         current_sentences[indicator_id].add(tokens[match.first].sentence)
         at[indicator_id].append(match.first)
-        if any(tokens[i].stem in _SIBLINGS for i in range(max(0, match.first - 4), match.first)):
+        if any(tokens[i].stem in SIBLINGS for i in range(max(0, match.first - 4), match.first)):
             reading.notes.setdefault(indicator_id, "The words may be about a sibling; check who is at risk.")
 
     for concept in index.concepts:
@@ -1358,15 +903,15 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             words = ([*words[0], *(c for c in concept_cues if c not in words[0])], words[1], words[2])
         if (
             words
-            and indicators_domain.get(concept.indicator_id) in _PARENT_DOMAINS
+            and indicators_domain.get(concept.indicator_id) in PARENT_DOMAINS
             and _nearest_person(tokens, words[2]) == "child"
-            and not any(stem(normalise(w)) in _CHILDREN | {"old"} for w in words[0])  # "toddler swallowed methadone"
+            and not any(stem(normalise(w)) in CHILDREN | {"old"} for w in words[0])  # "toddler swallowed methadone"
         ):
             continue
         if words and concept.indicator_id not in reading.present:
-            stems = _sentence_stems(tokens, words[1])
-            past = any(s in _HISTORY for s in stems) or _has_sequence(_without_passive_used(stems), _HISTORY_PAIRS)
-            if past and concept.indicator_id not in index.history_exempt and not any(s in _CURRENT for s in stems):
+            stems = sentence_stems(tokens, words[1])
+            past = any(s in HISTORY for s in stems) or has_sequence(_without_passive_used(stems), HISTORY_PAIRS)
+            if past and concept.indicator_id not in index.history_exempt and not any(s in CURRENT for s in stems):
                 reading.historic.add(concept.indicator_id)
                 reading.evidence[concept.indicator_id].extend(words[0])
                 continue
@@ -1416,7 +961,7 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
             reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
             reading.negated.discard(band)
 
-    _apply_young_only(index, reading, ages, left_by_a_carer=any(t.word in _LEFT_WORDS for t in tokens))
+    _apply_young_only(index, reading, ages, left_by_a_carer=any(t.word in LEFT_WORDS for t in tokens))
     for indicator_id in sorted(reading.present & index.red_flags):
         safe = _safe_cues(tokens, source)
         # Made safe only when every place it was read says so; a red flag read some other way stays.
@@ -1428,9 +973,9 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
                 safe,
                 cues,
                 source,
-                recent_counts=indicator_id not in _RECENT_STILL_DANGER,
-                dated_counts=indicator_id not in _ACCESS_FLAGS,
-                absence=indicator_id in _ABSENCE_FLAGS,
+                recent_counts=indicator_id not in RECENT_STILL_DANGER,
+                dated_counts=indicator_id not in ACCESS_FLAGS,
+                absence=indicator_id in ABSENCE_FLAGS,
             )
             for i in at.get(indicator_id, ())
         ]
@@ -1463,25 +1008,18 @@ def _read(index: TriageIndex, text: str, age: float | None, indicators_domain: M
     return reading
 
 
-_GONE_WORDS = frozenset(stem(w) for w in ["left", "separated", "split", "fled", "divorced", "ex"])
-
-
 def _person_gone(tokens: list[Token], source: str) -> bool:
     """Whether the note says someone has left or is out of reach ("dad left last year", "moved out", "in prison")."""
-    return any(t.stem in _GONE_WORDS or t.word in _GONE_WORDS for t in tokens) or any(
+    return any(t.stem in GONE_WORDS or t.word in GONE_WORDS for t in tokens) or any(
         cue.kind == "removed" for cue in _safe_cues(tokens, source)
     )
 
 
 _NOW_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-for _cue in sorted(_NOW, key=len, reverse=True):  # the longest cue from a word wins ("since last night")
+
+
+for _cue in sorted(NOW, key=len, reverse=True):  # the longest cue from a word wins ("since last night")
     _NOW_BY_FIRST[_cue[0]].append(_cue)
-
-
-_CUE_NEGATION_GAP = frozenset(
-    stem(w)
-    for w in ["in", "any", "immediate", "danger", "risk", "plan", "plans", "to", "travel", "go", "going", "at", "the"]
-)
 
 
 def _cue_negated(stems: list[str], tokens: list[Token], i: int) -> bool:
@@ -1489,9 +1027,9 @@ def _cue_negated(stems: list[str], tokens: list[Token], i: int) -> bool:
     for j in range(i - 1, max(-1, i - 5), -1):
         if tokens[j].sentence != tokens[i].sentence:
             return False
-        if stems[j] in _NEGATORS:
+        if stems[j] in NEGATORS:
             return True
-        if stems[j] not in _CUE_NEGATION_GAP:
+        if stems[j] not in CUE_NEGATION_GAP:
             return False
     return False
 
@@ -1500,7 +1038,7 @@ def _cue_negated(stems: list[str], tokens: list[Token], i: int) -> bool:
 class _Cue:
     words: str
     sentence: int
-    kind: str  # present, near or recent (see _NOW_PRESENT)
+    kind: str  # present, near or recent (see NOW_PRESENT)
     first: int = -1  # token index where the cue starts
     reach: int = 1  # sentences either side it counts for (a hand-over back to the carer reaches further)
 
@@ -1515,7 +1053,7 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
         end, kind = None, "near"
         for cue in _NOW_BY_FIRST.get(token.stem, ()):
             if tuple(stems[i : i + len(cue)]) == cue:
-                end, kind = i + len(cue) - 1, _CUE_KIND[cue]
+                end, kind = i + len(cue) - 1, CUE_KIND[cue]
                 break
         nxt = stems[i + 1] if i + 1 < len(tokens) and tokens[i + 1].sentence == token.sentence else ""
         prev = stems[i - 1] if i > 0 and tokens[i - 1].sentence == token.sentence else ""
@@ -1523,49 +1061,49 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
             continue  # "picks her up in a car", "has been collecting the kids": what usually happens
         if end is not None and kind == "near" and _arrangement_in(stems, tokens, i):
             continue  # "CAMHS are seeing her tomorrow", "appointment on Friday": help arranged, not a harm due
-        if end is not None and kind == "today" and prev in _FREQUENCY_BEFORE:
+        if end is not None and kind == "today" and prev in FREQUENCY_BEFORE:
             continue  # "twice this week", "three times today": how often, not when
-        if end is not None and tuple(stems[i : end + 1]) in _WEAK_NOW:
+        if end is not None and tuple(stems[i : end + 1]) in WEAK_NOW:
             near = range(max(0, i - 3), min(len(tokens), end + 4))
-            if any(stems[j] in _REPORTING for j in near if tokens[j].sentence == token.sentence):
+            if any(stems[j] in REPORTING for j in near if tokens[j].sentence == token.sentence):
                 continue
         # "going on Friday", "this weekend": a named day, singular ("on Mondays" is a habit, not a date).
-        if end is None and token.word in _WEEKDAYS and prev in ("this", "next", "by"):
+        if end is None and token.word in WEEKDAYS and prev in ("this", "next", "by"):
             end = i
-        elif end is None and token.word in _WEEKDAYS and prev == "on" and _future_in(stems, tokens, i):
+        elif end is None and token.word in WEEKDAYS and prev == "on" and _future_in(stems, tokens, i):
             end = i  # "flying out on Friday", not "this happened on Sunday"
         if (
             end is None
             and token.stem == "now"
-            and prev not in _NOW_BLOCKERS
-            and prev not in _SETTLED_BEFORE_NOW
-            and nxt not in _SETTLED_AFTER_NOW
+            and prev not in NOW_BLOCKERS
+            and prev not in SETTLED_BEFORE_NOW
+            and nxt not in SETTLED_AFTER_NOW
         ):
             end = i
         elif (
             end is None
             and token.stem == "just"
-            and (nxt in _JUST_VERBS or tokens[min(i + 1, len(tokens) - 1)].word.endswith("ed"))
+            and (nxt in JUST_VERBS or tokens[min(i + 1, len(tokens) - 1)].word.endswith("ed"))
         ):
             # "has just told me" dates the telling (recent); "has just turned up", "just found" is now.
-            end, kind = i + 1, "recent" if nxt in _REPORTING else "near"
+            end, kind = i + 1, "recent" if nxt in REPORTING else "near"
         elif (
-            end is None and token.stem == "go" and nxt == "to" and i + 2 < len(tokens) and stems[i + 2] in _INTENT_VERBS
+            end is None and token.stem == "go" and nxt == "to" and i + 2 < len(tokens) and stems[i + 2] in INTENT_VERBS
         ):
             end, kind = i + 2, "present"
-        elif end is None and token.word in ("is", "are", "s", "re") and nxt in _HARM_ING:
+        elif end is None and token.word in ("is", "are", "s", "re") and nxt in HARM_ING:
             end, kind = i + 1, "present"
         elif (
             end is None
             and token.word in ("is", "are", "s", "re")
-            and nxt in _NOW_ADVERBS
+            and nxt in NOW_ADVERBS
             and i + 2 < len(tokens)
-            and stems[i + 2] in _HARM_ING
+            and stems[i + 2] in HARM_ING
         ):
             end, kind = i + 2, "present"  # "is now kicking the car", "is still hitting her"
         elif end is None and token.stem == "for" and (hours := _duration_end(tokens, stems, i)) is not None:
             end = hours  # "for three hours", "for the past two hours": near, since it may date a past harm
-        elif end is None and token.word in _WEEKDAYS and prev == stem("since"):
+        elif end is None and token.word in WEEKDAYS and prev == stem("since"):
             end, kind = i, "present"  # "has not come home since Friday"
         if end is None or end >= len(tokens):
             continue
@@ -1575,7 +1113,7 @@ def _now_cues(tokens: list[Token], source: str) -> list[_Cue]:
         words = source[token.start : tokens[end].end]
         if all(c.words != words for c in found):
             # "Dad is collecting him at 3" is today's plan; "Mum collects the kids" is a routine and stays near.
-            handover = tuple(stems[i : end + 1]) in _HANDOVER and token.word.endswith("ing")
+            handover = tuple(stems[i : end + 1]) in HANDOVER and token.word.endswith("ing")
             reach = HANDOVER_REACH if handover else 1
             found.append(_Cue(words, token.sentence, kind, i, reach))
     return found
@@ -1593,148 +1131,39 @@ def _cues_near(cues: list[_Cue], sentence: int, recent: bool, today: bool = Fals
     ]
 
 
-# --- Made safe or already handled ---------------------------------------------------------------
-# A red flag (immediate danger) described with words that say the danger has passed or is being dealt with is
-# read as *possible*, not present: the level stays 4 (the engine treats a possible red flag so), but it is not
-# immediate danger. Three kinds, each with its own reach:
-# - dated: a past date in the harm's own clause ("left alone for an hour last month", "stabbed in March").
-# - child_safe: the child is somewhere safe now ("on the children's ward", "with foster carers", "home now");
-#   the harm's sentence or the next one, and not when the nearest person before the words is an adult ("mum is
-#   in hospital and the children are alone").
-# - removed: the person who harmed them is out of reach ("arrested", "remanded", "has moved out"); the harm's
-#   sentence or the next one.
-# A present-moment cue after the words ("... arrested, but he is outside the house right now") undoes them, and
-# so does a negator before them ("has not been arrested"), release after them ("arrested and released"), or a
-# move back towards the danger after them ("parents want to take him home"). A court order alone is not
-# safety: it is often the thing being breached.
-_SAFE_DATED = _cue_table(
-    [
-        "last week", "last month", "last year", "last term", "last summer", "last christmas", "weeks ago",
-        "week ago", "months ago", "month ago", "years ago", "year ago", "fortnight ago", "in january", "in february",
-        "in march", "in april", "in may", "in june", "in july", "in august", "in september", "in october",
-        "in november", "in december", "over the summer", "over half term", "as a toddler", "when she was",
-        "when he was", "when they were",
-    ]
-)  # fmt: skip
-_SAFE_CHILD = _cue_table(
-    [
-        "in hospital", "to hospital", "on the ward", "children ward", "paediatric ward", "on a ward", "admitted", "was treated", "been treated",
-        "were treated", "police protection", "foster carer", "foster carers", "foster placement",
-        "in foster care", "emergency placement", "placed with", "staying with grandparents", "staying with her nan",
-        "staying with his nan", "staying with her grandparents", "staying with his grandparents",
-        "staying with an aunt", "staying with her aunt", "staying with his aunt", "staying with relatives",
-        "with her grandparents", "with his grandparents", "with their grandparents", "with grandparents",
-        "now safe", "is safe", "are safe", "safe now", "found safe", "safe and well", "home now", "is home",
-        "are home", "has returned", "have returned", "returned home", "returned safe", "came back", "come back",
-        "has come home", "came home", "home by", "back by", "is back home", "are back home", "strategy meeting", "strategy discussion",
-        "return interview", "has recovered", "recovered", "seems fine", "seemed fine", "was fine", "is fine",
-        "section 47", "being looked after by", "needed stitches", "had stitches", "was stitched", "were stitched",
-        "glued", "in a cast", "in plaster", "plaster cast", "was x rayed", "in class now",
-        "went to emergency department", "taken to emergency department", "seen in emergency department",
-        "seen at emergency department", "discharged from emergency department",
-    ]
-)  # fmt: skip
-_SAFE_REMOVED = _cue_table(
-    [
-        "arrested", "remanded", "in custody", "been charged", "was charged", "on bail", "bail conditions",
-        "moved out", "left the home", "left the family home", "no longer lives", "no longer living",
-        "no longer has contact", "in prison", "sent to prison", "jailed", "removed from the home", "left the area",
-        "confiscated", "was excluded", "been excluded", "taken off him", "taken off her", "taken from him",
-        "police attended", "police have attended", "police dealt with", "sent home with", "taken home by",
-        "taken from her",
-    ]
-)  # fmt: skip
-# "yesterday", "last night": over for most harms, but not for what goes on after it starts (missing, an
-# overdose), which `immediate_danger_now` reads with these very words; never after "since".
-_SAFE_RECENT = _cue_table(["yesterday", "last night", "the other night", "the other day"])
-# A carer coming back ends a child being left alone, and only that.
-_SAFE_CARER_BACK = _cue_table(
-    ["arrived", "arrived back", "returned", "came back", "came home", "got back", "got home", "was back", "came in"]
-)
-_ABSENCE_FLAGS = frozenset({"left_alone_unsafe"})
-_UNACCOUNTED = frozenset(stem(w) for w in ["missing", "absconded", "seen"])
-# A date on a disclosure dates the telling; the danger is the access, which goes on.
-_ACCESS_FLAGS = frozenset({"disclosure_abuser_has_access", "sexual_abuse_disclosure_access"})
-# "yesterday", "last night" do not end these: missing or an overdose goes on, an injury still needs treating, a
-# baby's unexplained injury is seen the next day.
-_RECENT_STILL_DANGER = _ACCESS_FLAGS | {"immediate_danger_now", "injury_needs_treatment_now", "unexplained_injury_baby"}
 _SAFE_KIND = (
-    dict.fromkeys(_SAFE_CARER_BACK, "carer_back")
-    | dict.fromkeys(_SAFE_DATED, "dated")
-    | dict.fromkeys(_SAFE_RECENT, "recent")
-    | dict.fromkeys(_SAFE_CHILD, "child_safe")
+    dict.fromkeys(SAFE_CARER_BACK, "carer_back")
+    | dict.fromkeys(SAFE_DATED, "dated")
+    | dict.fromkeys(SAFE_RECENT, "recent")
+    | dict.fromkeys(SAFE_CHILD, "child_safe")
 )
-_SAFE_KIND |= dict.fromkeys(_SAFE_REMOVED, "removed")
+
+
+_SAFE_KIND |= dict.fromkeys(SAFE_REMOVED, "removed")
+
+
 _SAFE_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+
+
 for _safe in sorted(_SAFE_KIND, key=len, reverse=True):
     _SAFE_BY_FIRST[_safe[0]].append(_safe)
-_SAFE_UNDONE = frozenset(stem(w) for w in ["released", "breached", "breach", "breaches", "discharged", "but"])
-# Words of habit: a red flag described as what usually happens, with no cue that it is happening now.
-_HABIT = frozenset(  # words, not stems: "weekly" must not become "week"
-    [
-        "regularly",
-        "often",
-        "frequently",
-        "repeatedly",
-        "routinely",
-        "usually",
-        "habitually",
-        "weekly",
-        "nightly",
-        "twice",
-    ]
-)
-_COUNT_WORDS = frozenset(["two", "three", "four", "five", "six", "several", "many", "multiple", "few"])
-_HABIT_PAIRS = _cue_table(
-    [
-        "most weekends", "most nights", "most days", "most evenings", "every weekend", "every night", "every evening",
-        "at times", "most mornings",
-    ]
-)  # fmt: skip
-# Present cues that say who the child is with rather than when: they do not make a habit happen now.
-_STATE_CUES = frozenset(
-    [
-        "alone with",
-        "at home with him",
-        "at home with her",
-        "at home with them",
-        "still at home with",
-        "at the gate",
-        "school gate",
-        "school gates",
-    ]
-)
 
 
 def _habit_words(tokens: list[Token], sentence: int) -> str | None:
     stems = [t.stem for t in tokens if t.sentence == sentence]
     words = [t.word for t in tokens if t.sentence == sentence]
     for k, word in enumerate(words):
-        if word in _HABIT:
+        if word in HABIT:
             return word
         if word == "keeps" and not (k and words[k - 1] in ("story", "explanation", "account", "version")):
             return word  # "keeps turning up drunk"; not "the story keeps changing"
-        if word in ("times", "occasions") and k and (words[k - 1] in _COUNT_WORDS or words[k - 1].isdigit()):
+        if word in ("times", "occasions") and k and (words[k - 1] in COUNT_WORDS or words[k - 1].isdigit()):
             return f"{words[k - 1]} {word}"  # "three times this week"
-    for pair in _HABIT_PAIRS:
+    for pair in HABIT_PAIRS:
         for k in range(len(stems) - len(pair) + 1):
             if tuple(stems[k : k + len(pair)]) == pair:
                 return " ".join(words[k : k + len(pair)])
     return None
-
-
-_SAFE_UNDONE_LATER = _cue_table(
-    [
-        "take him home", "take her home", "take them home", "take the baby home", "taking him home",
-        "taking her home", "taking them home", "taking the baby home", "discharge himself", "discharge herself",
-        "self discharge", "walked out", "ran off", "run off", "been released", "was released", "released on bail",
-        "has escaped", "let him back", "let her back", "back in the house", "turned up",
-    ]
-)  # fmt: skip
-_REFUSES = frozenset(stem(w) for w in ["refuses", "refusing", "refused", "won't", "wont"])
-_ALONE_AFTER = frozenset(stem(w) for w in ["alone", "on", "by", "without", "unsupervised", "unattended"])
-# Words, not stems: "went to A&E" is there already, "has to go to hospital" is not yet.
-_GOING = frozenset(["go", "going", "goes", "get", "gets", "back", "want", "wants", "to", "needs"])
 
 
 @dataclass(frozen=True)
@@ -1756,26 +1185,26 @@ def _safe_cues(tokens: list[Token], source: str) -> list[_Safe]:
                 continue
             kind = _SAFE_KIND[cue]
             before = [stems[j] for j in range(max(0, i - 3), i) if tokens[j].sentence == token.sentence]
-            if any(s in _NEGATORS for s in before):
+            if any(s in NEGATORS for s in before):
                 break  # "has not been arrested", "not safe now"
             if kind in ("dated", "recent") and before and before[-1] == stem("since"):
                 break  # "missing since yesterday" runs up to now
             wider = [stems[j] for j in range(max(0, i - 5), i) if tokens[j].sentence == token.sentence]
-            if kind == "child_safe" and before and (tokens[i - 1].word in _GOING or _REFUSES & set(wider)):
+            if kind == "child_safe" and before and (tokens[i - 1].word in GOING or REFUSES & set(wider)):
                 break  # "has to go back home", "refusing to go to hospital": not there yet
             after = [
                 stems[j] for j in range(end + 1, min(len(tokens), end + 6)) if tokens[j].sentence == token.sentence
             ]
-            if kind == "child_safe" and after and after[0] in _ALONE_AFTER:
+            if kind == "child_safe" and after and after[0] in ALONE_AFTER:
                 break  # "is home alone", "home on her own"
-            if kind == "removed" and any(s in _SAFE_UNDONE for s in after):
+            if kind == "removed" and any(s in SAFE_UNDONE for s in after):
                 break  # "arrested but released", "bail conditions breached"
             found.append(_Safe(source[token.start : tokens[end].end], i, end, kind))
             break
         else:
             # "on Friday night", "at the weekend", with nothing in the sentence about the future: a past date.
             prev = stems[i - 1] if i and tokens[i - 1].sentence == token.sentence else ""
-            day = token.word in _WEEKDAYS and prev == "on"
+            day = token.word in WEEKDAYS and prev == "on"
             weekend = token.stem == "weekend" and prev == "the" and i > 1 and stems[i - 2] == "at"
             if (day or weekend) and not _future_in(stems, tokens, i):
                 found.append(_Safe(source[tokens[i - 1 - weekend].start : token.end], i, i, "dated"))
@@ -1794,14 +1223,14 @@ def _made_safe(
     dated_counts: bool = True,
 ) -> str | None:
     """The words that say the harm read at token `at` has passed, is handled or is a habit with nothing happening
-    now, or None. `recent_counts`: whether "yesterday" and "last night" date this harm (see _SAFE_RECENT)."""
+    now, or None. `recent_counts`: whether "yesterday" and "last night" date this harm (see SAFE_RECENT)."""
     sentence = tokens[at].sentence
     habit = _habit_words(tokens, sentence)
     timed = [
         c
         for c in cues
         if (c.kind == "present" or (c.kind in ("near", "today") and abs(c.sentence - sentence) <= 1))
-        and c.words.lower() not in _STATE_CUES
+        and c.words.lower() not in STATE_CUES
     ]
     if habit and not timed:
         return habit  # "often found wandering the estate": a pattern to refer today, not an emergency
@@ -1824,12 +1253,12 @@ def _made_safe(
             cue.kind == "child_safe"
             and cue.last < at
             and cue_sentence == sentence
-            and _UNACCOUNTED & {t.stem for t in tokens if t.sentence == sentence}
+            and UNACCOUNTED & {t.stem for t in tokens if t.sentence == sentence}
         ):
             continue  # "placed with foster carers, has not been seen since": missing from the safe place
         if any(c.kind == "present" and c.first > cue.last for c in cues):
             continue  # "... arrested, but he is outside right now"
-        if _has_sequence([t.stem for t in tokens[cue.last + 1 :]], _SAFE_UNDONE_LATER):
+        if has_sequence([t.stem for t in tokens[cue.last + 1 :]], SAFE_UNDONE_LATER):
             continue  # "admitted ..., parents want to take him home"
         return cue.words
     return None
@@ -1907,7 +1336,11 @@ def _sentence_has_any(
 
 
 _STATED_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?(?:years?\s*old|year-old|yrs?\s*old|yo|y/o)?\b")
+
+
 _PARTNER_AFTER = re.compile(r"^\W{0,3}(?:boyfriend|girlfriend|partner|lover|fianc[eé])\b")
+
+
 _PARTNER_BEFORE = re.compile(
     r"\b(?:boyfriend|girlfriend|partner|father|dad)(?: of the baby)?(?: who)? is(?: a| an)?\s*$"
 )
@@ -1939,7 +1372,6 @@ def _adult_partner(normalised: str, ages: list[float]) -> str | None:
 
 
 INDEPENDENT_AGE_MONTHS = 16 * 12
-_LEFT_WORDS = frozenset({"left", "leaves", "leaving", "abandoned"})
 
 
 def _apply_young_only(index: TriageIndex, reading: _Reading, ages: list[float], left_by_a_carer: bool = True) -> None:
@@ -2001,12 +1433,9 @@ def _gate_note(gate: _Derived) -> str:
     return "Read with the child's age."
 
 
-# --- The result ---------------------------------------------------------------------------------
-
-
 def _looks_like_english(text: str) -> bool:
     words = re.findall(r"[a-z]+", text.lower())
-    return len(words) >= 2 and sum(w in _ENGLISH_HINTS for w in words) >= max(1, len(words) // 12)
+    return len(words) >= 2 and sum(w in ENGLISH_HINTS for w in words) >= max(1, len(words) // 12)
 
 
 def triage(content: m.Content, text: str, age: float | None = None) -> TriageResult:
@@ -2144,9 +1573,6 @@ def _follow_up(
         if question is not None and (question.section == "immediate_danger" or len(out) < FOLLOW_UP_LIMIT):
             out.append(QuestionRef(id=question.id, text=question.text))
     return out
-
-
-# --- Prefill for the guided assessment ----------------------------------------------------------
 
 
 def prefill_answers(content: m.Content, result: TriageResult) -> dict[str, str | list[str]]:
