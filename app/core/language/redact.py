@@ -77,7 +77,6 @@ _NAME_WITH_AGE = re.compile(
 )
 
 
-
 Replacer = Callable[[re.Match[str]], str | None]
 
 

@@ -100,14 +100,18 @@ def test_word_lists_are_read_from_the_data_file() -> None:
     }  # fmt: skip
     assert set(data) == expected_keys
     assert frozenset(data["stopwords"]) == STOPWORDS
-    assert all(isinstance(v, str) for table in ("abbreviations", "misspellings", "variants") for v in data[table].values())
+    assert all(
+        isinstance(v, str) for table in ("abbreviations", "misspellings", "variants") for v in data[table].values()
+    )
     assert all(isinstance(v, int) for v in data["number_words"].values())
-    assert text._IRREGULAR == data["irregular"]
+    assert data["irregular"] == text._IRREGULAR
 
 
 def test_word_list_files_have_no_blanks_or_duplicates_that_hide_a_typo() -> None:
     for name in ("first_names.txt", "not_names.txt", "school_stopwords.txt"):
-        lines = [line for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+        lines = [
+            line for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+        ]
         words = [line for line in lines if line.strip()]
         assert words == [w.strip() for w in words], name
         assert len(set(words)) == len(words) == len(load_words(name)), name
