@@ -22,6 +22,7 @@ from app.core.errors import InvalidAnswer
 from app.core.escalation import escalation_schedule
 from app.core.knowledge import Answer, ask
 from app.core.language.redact import redact
+from app.core.language.text import plain
 from app.core.summary import summary_text
 
 __all__ = ["Button", "Link", "Message", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "respond"]
@@ -57,9 +58,7 @@ def _copy(state: State | None) -> State:
 
 
 def _normalise(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("'", "")
-    text = re.sub(r"[^\w%\s,&]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return plain(text)  # the one normalisation (app/core/language/text.py), words only
 
 
 _YES = {"yes", "y", "yep", "yeah", "yea", "yup", "aye", "correct", "true", "yes please", "definitely", "it is"}
