@@ -6,12 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from app import runtime  # first: no garbage collection until the content is loaded (see the module)
-
-# isort: split
 from fastapi import FastAPI
 
-from app import __version__
+from app import __version__, runtime
 from app.config import Settings
 from app.content import load_content
 from app.core.triage import triage_index
@@ -35,6 +32,7 @@ danger, call 999.**
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    runtime.pause()  # no garbage collection until start-up is done (app/runtime.py)
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level.upper())
 
