@@ -498,8 +498,9 @@ def decide(
     maybe = frozenset(possible) - known
     confirmed, danger, fired = _run_rules(content, known, answers)
     level = confirmed
-    if maybe:
-        doubtful = _run_rules(content, known | maybe, answers)[0]
+    maybe_yes = _unknown_as_yes(content, answers)
+    if maybe or maybe_yes is not answers:
+        doubtful = _run_rules(content, known | maybe, maybe_yes)[0]
         lifted = min(doubtful, confirmed + content.doubt.max_lift)
         if lifted > confirmed:
             level = lifted
@@ -509,7 +510,7 @@ def decide(
         level = 4
     settle = []
     for question_id, ids in (possible_by_question or {}).items():
-        if _run_rules(content, known | frozenset(ids), answers)[0] > confirmed:
+        if _run_rules(content, known | frozenset(ids), _unknown_as_yes(content, answers, question_id))[0] > confirmed:
             settle.append(question_id)
     return Decision(
         level=level,
@@ -519,6 +520,26 @@ def decide(
         rules=fired,
         settle_questions=settle,
     )
+
+
+def _unknown_as_yes(
+    content: m.Content, answers: Mapping[str, AnswerValue], only: str | None = None
+) -> Mapping[str, AnswerValue]:
+    """The answers with "don't know" to a yes/no question (or to `only`) read as yes, for the doubt runs.
+
+    Why: a rule may read the yes itself (a yes to a concern question sets a floor), so "don't know" could
+    mean that floor, as it could mean the indicators a yes records. The same mapping when nothing changes.
+    """
+    changed: dict[str, AnswerValue] | None = None
+    for question_id, value in answers.items():
+        if value == m.UNKNOWN and only in (None, question_id) and _is_yes_no(content, question_id):
+            changed = changed if changed is not None else dict(answers)
+            changed[question_id] = "yes"
+    return changed if changed is not None else answers
+
+
+def _is_yes_no(content: m.Content, question_id: str) -> bool:
+    return isinstance(content.question(question_id), m.YesNoQuestion)
 
 
 def _red_flag_among(content: m.Content, indicator_ids: Iterable[str]) -> bool:
@@ -586,7 +607,9 @@ def alerts(content: m.Content, state: State) -> list[Alert]:
                 kind="consult_mash",
                 text="You are not sure whether a child is in immediate danger. Talk to the MASH now; "
                 "if you think the child is in danger, call 999.",
-                contacts=_route_contacts(content, "consult_mash") or _route_contacts(content, "mash_referral"),
+                # 999 as well: a "don't know" about danger keeps the 999 number one tap away (issue 14)
+                contacts=_contacts(content, ["police_999"])
+                + (_route_contacts(content, "consult_mash") or _route_contacts(content, "mash_referral")),
             )
         )
     return out
@@ -643,7 +666,7 @@ def outcome(content: m.Content, state: State) -> Outcome:
     for question_id, ids in possible.items():
         question = content.question(question_id)
         assert question is not None
-        raise_to = decide(content, [*present, *ids], (), state["answers"]).level
+        raise_to = decide(content, [*present, *ids], (), _unknown_as_yes(content, state["answers"], question_id)).level
         unknowns.append(
             UnknownReason(
                 question_id=question_id,
@@ -654,7 +677,8 @@ def outcome(content: m.Content, state: State) -> Outcome:
         )
     settle = [
         f"Find out: {content.question(q).text} "  # type: ignore[union-attr]
-        f"If that shows a concern, the guidance is level {decide(content, [*present, *possible[q]], (), state['answers']).level}."
+        f"If that shows a concern, the guidance is level "
+        f"{decide(content, [*present, *possible[q]], (), _unknown_as_yes(content, state['answers'], q)).level}."
         for q in decision.settle_questions
     ]
     if decision.level > decision.confirmed_level:
