@@ -1,0 +1,175 @@
+"""Recognising indicator phrases and concepts in the tokens of a description.
+
+A phrase matches its words in order, allowing a couple of small words between them (`MAX_GAP`); a phrase whose
+words are all small ("had been cut") matches word for word. A more specific phrase wins over a shorter one inside it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from app.core.language.text import STOPWORDS, Token
+from app.core.triage.index import Concept, Match, TriageIndex
+from app.core.triage.lexicon import (
+    CLASSES,
+    CONTRACTED,
+)
+from app.core.triage.negation import negation_reaches
+
+MAX_GAP = 2  # content words allowed between two words of a phrase ("bruising on her upper arm")
+
+
+def find_matches(index: TriageIndex, tokens: list[Token]) -> list[Match]:
+    # Content tokens: everything except small words and commas, remembering their place in `tokens`.
+    content = [i for i, t in enumerate(tokens) if t.word != "," and t.word not in STOPWORDS]
+    position = {ti: ci for ci, ti in enumerate(content)}
+    matches: list[Match] = []
+    for ti, token in enumerate(tokens):
+        candidates = index.by_first.get(token.stem, [])
+        heads = {token.word[:3], token.stem[:3]}
+        prefixed = [p for head in heads for p in index.by_prefix.get(head, ()) if part_matches(p.parts[0], token)]
+        for phrase in [*candidates, *prefixed]:
+            if phrase.exact:
+                end = match_exact(phrase.parts, tokens, ti)
+            elif ti in position:
+                end = match_rest(phrase.parts, tokens, content, position[ti])
+            else:
+                end = None
+            if end is not None and not _splits_an_expansion(tokens, ti, end):
+                matches.append(Match(phrase, ti, end))
+    return _drop_contained(matches)
+
+
+def _splits_an_expansion(tokens: list[Token], first: int, last: int) -> bool:
+    """A match that takes part of an expanded abbreviation and words outside it ("self harming ... CAMHS" is not
+    "harm ... children"). Expanded words share the abbreviation's span."""
+    if tokens[first].start == tokens[last].start:
+        return False  # wholly inside one word or abbreviation
+    # Contractions share a span too ("wasn't" -> was, not) and may be split: "not collected".
+    starts_inside = (
+        first > 0 and tokens[first - 1].start == tokens[first].start and tokens[first].word not in CONTRACTED
+    )
+    ends_inside = (
+        last + 1 < len(tokens)
+        and tokens[last + 1].start == tokens[last].start
+        and tokens[last + 1].word not in CONTRACTED
+    )
+    return starts_inside or ends_inside
+
+
+def part_matches(part: tuple[str, bool], token: Token) -> bool:
+    value, is_prefix = part
+    if is_prefix:
+        return token.word.startswith(value) or token.stem.startswith(value)
+    return token.stem == value or token.stem in CLASSES.get(value, ())
+
+
+def match_exact(parts: tuple[tuple[str, bool], ...], tokens: list[Token], start: int) -> int | None:
+    end = start + len(parts) - 1
+    if end >= len(tokens) or tokens[end].sentence != tokens[start].sentence:
+        return None
+    if all(part_matches(part, tokens[start + k]) for k, part in enumerate(parts)):
+        return end
+    return None
+
+
+def match_rest(parts: tuple[tuple[str, bool], ...], tokens: list[Token], content: list[int], ci: int) -> int | None:
+    position = ci
+    sentence = tokens[content[ci]].sentence
+    for part in parts[1:]:
+        for step in range(1, MAX_GAP + 2):
+            nxt = position + step
+            if nxt >= len(content) or tokens[content[nxt]].sentence != sentence:
+                return None
+            if part_matches(part, tokens[content[nxt]]):
+                position = nxt
+                break
+        else:
+            return None
+    return content[position]
+
+
+def _drop_contained(matches: list[Match]) -> list[Match]:
+    """A more specific phrase wins over a shorter one inside it ("history of domestic abuse" over "domestic abuse").
+
+    Specific means more words to match, not a wider span: a span can be wide only because of gaps.
+    """
+    kept = []
+    for match in matches:
+        inside = any(
+            other is not match
+            and other.phrase.indicator_id != match.phrase.indicator_id
+            and other.first <= match.first
+            and match.last <= other.last
+            and len(other.phrase.parts) > len(match.phrase.parts)
+            for other in matches
+        )
+        if not inside:
+            kept.append(match)
+    return kept
+
+
+def concept_words(
+    concept: Concept, tokens: list[Token], clauses: list[int], listed: set[int], source: str
+) -> tuple[list[str], int, int] | None:
+    """The words, one per group, that meet in one sentence (none negated), that sentence and the first word's
+    index; else None."""
+    # Which tokens each group's words match, once; most concepts stop here because some group has none.
+    matching: list[set[int]] = []
+    for exact, prefixes in concept.tables:
+        hits = {
+            i
+            for i, token in enumerate(tokens)
+            if token.stem in exact
+            or (prefixes and (token.word.startswith(prefixes) or token.stem.startswith(prefixes)))
+        }
+        if not hits:
+            return None
+        matching.append(hits)
+    by_sentence: dict[int, list[int]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        if token.word != ",":
+            by_sentence[token.sentence].append(i)
+    for sentence, indices in by_sentence.items():
+        chosen: list[int] = []
+        for hits in matching:
+            hit = next(
+                (
+                    i
+                    for i in indices
+                    if i in hits
+                    and i not in chosen  # one word cannot stand for two groups ("wrapped" in both)
+                    and clauses[i] not in listed
+                    and not negation_reaches(tokens, clauses, i)
+                ),
+                None,
+            )
+            if hit is None:
+                break
+            chosen.append(hit)
+        else:
+            if concept.unless and sentence_has_any(tokens, sentence, concept.unless):
+                continue
+            return [source[tokens[i].start : tokens[i].end] for i in chosen], sentence, min(chosen)
+    return None
+
+
+def sentence_has_any(
+    tokens: list[Token], sentence: int, phrases: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]
+) -> bool:
+    """Whether one of `phrases` ((parts, exact) as from `phrase_parts`) appears in the sentence."""
+    sentence_tokens = [t for t in tokens if t.sentence == sentence and t.word != ","]
+    return any(
+        any(match_exact(parts, sentence_tokens, k) is not None for k in range(len(sentence_tokens)))
+        if exact
+        else contains(sentence_tokens, parts)
+        for parts, exact in phrases
+    )
+
+
+def contains(tokens: list[Token], parts: tuple[tuple[str, bool], ...]) -> bool:
+    content = [i for i, t in enumerate(tokens) if t.word != "," and t.word not in STOPWORDS]
+    return any(
+        part_matches(parts[0], tokens[ti]) and match_rest(parts, tokens, content, ci) is not None
+        for ci, ti in enumerate(content)
+    )
