@@ -52,7 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             purger.cancel()
             await app.state.store.close()
 
-    app = FastAPI(title="Threshold Guide", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served by app/web/routes/pages.py from installed files (FastAPI's own docs load from a CDN).
+    app = FastAPI(
+        title="Threshold Guide",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
     app.state.settings = settings
     install_error_handlers(app)
     install_observability(app, settings.log_level)

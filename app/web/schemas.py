@@ -70,3 +70,94 @@ class VersionOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: str
+
+
+# --- Trainer mode: the scenario library and classroom voting (app/trainer) ----------------------
+
+VOTER_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+# A classroom vote: a level, or "now" for "Call 999 now: a child is in immediate danger".
+Choice = Annotated[int, Field(ge=1, le=4)] | Literal["now"]
+
+
+class RiskArea(BaseModel):
+    id: str
+    name: str
+
+
+class ScenarioListItem(BaseModel):
+    id: str
+    title: str
+    summary: str
+    level: int = Field(description="The level the engine reaches from the scenario's answers.")
+    risk_areas: list[RiskArea]
+    duration_minutes: int
+
+
+class QuizIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"level": 3}]})
+    level: int = Field(ge=1, le=4, description="Your level: 1, 2, 3 or 4.")
+
+
+class ClassroomIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"scenario_id": "attendance_first_steps"}]}
+    )
+    scenario_id: str = Field(max_length=100)
+
+
+class ClassroomCreated(BaseModel):
+    room_id: str = Field(description="The room's own id: 128 random bits. The code is a short alias for voters.")
+    code: str = Field(description="Six characters to read aloud; voters type it at /join or follow join_url.")
+    trainer_token: str = Field(description="Keep it on the presenter's screen; it lets you see votes and reveal.")
+    join_url: str
+    qr_url: str = Field(description="A QR code (SVG) of join_url, to show large on the presenter's screen.")
+    expires_in_seconds: int
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"level": 2, "voter_id": "k3J9xQ2mWp"}, {"level": "now", "voter_id": "k3J9xQ2mWp"}]
+        },
+    )
+    level: Choice = Field(description='1, 2, 3 or 4, or "now": call 999 now, a child is in immediate danger.')
+    voter_id: str | None = Field(
+        None,
+        pattern=VOTER_PATTERN,
+        description="A random id the voting page keeps for the browser session (or send X-Voter-Id).",
+    )
+
+
+class VoteOut(BaseModel):
+    accepted: bool
+    level: Choice
+
+
+class RevealOut(BaseModel):
+    level: int = Field(description="The guidance level, computed by the engine.")
+    level_name: str
+    immediate_danger: bool = Field(description='True when the guidance is "call 999 now" (the vote\'s "now").')
+    reasons: list[str]
+    teaching_points: list[str]
+    teaching: str
+    votes: dict[str, int] = Field(description='Votes per choice: {"now": n, "1": n, "2": n, "3": n, "4": n}.')
+
+
+class ClassroomOut(BaseModel):
+    code: str
+    scenario: ScenarioListItem
+    votes: dict[str, int] = Field(description='Votes per choice: {"now": n, "1": n, "2": n, "3": n, "4": n}.')
+    voters: int
+    revealed: bool
+    result: RevealOut | None = None
+    expires_in_seconds: int
+
+
+class PublicClassroomOut(BaseModel):
+    code: str
+    title: str
+    summary: str
+    revealed: bool
+    your_vote: Choice | None = Field(None, description="This voter's own vote (send X-Voter-Id): a phone keeps it.")
+    result: RevealOut | None = Field(None, description="Only after the trainer reveals.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 from app.config import REPO_ROOT
@@ -49,28 +50,37 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer)
         join_url = presenter.text_content("#join-url") or ""
         assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)
         assert join_url.endswith(f"/join/{code}")
+        # The QR code of the join link, drawn by the server, shown large enough to scan across a room.
+        qr = presenter.locator("#room-qr")
+        presenter.wait_for_function("document.getElementById('room-qr').complete")
+        assert qr.evaluate("img => img.naturalWidth") > 0
+        box = qr.bounding_box()
+        assert box is not None and box["width"] >= 300 and box["height"] >= 300
 
         phone = phone_context.new_page()
         phone.on("pageerror", lambda e: errors.append(str(e)))
         phone.goto(join_url)
         phone.wait_for_function("document.getElementById('room-title').textContent !== 'Classroom vote'")
         assert phone.text_content("#room-title") == "Disagreeing with the front door"
+        assert phone.is_visible("label:has(input[value=now])")
+        assert "Call 999 now" in phone.inner_text("label:has(input[value=now])")
         phone.check("input[name=level][value='3']")
         phone.click("#vote-form button[type=submit]")
-        phone.wait_for_selector("#status:has-text('Your vote is in: level 3')")
+        phone.wait_for_selector("#my-vote:has-text('You voted: Level 3')")
         phone.check("input[name=level][value='4']")  # a change of mind replaces the vote
         phone.click("#vote-form button[type=submit]")
-        phone.wait_for_selector("#status:has-text('Your vote is in: level 4')")
+        phone.wait_for_selector("#my-vote:has-text('You voted: Level 4')")
+        assert "Your vote is in" in (phone.text_content("#status") or "")
         phone.screenshot(path=str(VAR / "trainer-phone-vote.png"), full_page=True)
 
         # The chart polls: wait for the poll that has seen the changed vote, not the one before it.
         presenter.wait_for_function(
-            "[...document.querySelectorAll('#chart .count')].map(c => c.textContent).join() === '0,0,0,1'",
+            "[...document.querySelectorAll('#chart .count')].map(c => c.textContent).join() === '0,0,0,0,1'",
             timeout=10_000,
         )
         assert presenter.text_content("#vote-total") == "1 vote"
         counts = presenter.locator("#chart .count").all_inner_texts()
-        assert counts == ["0", "0", "0", "1"]
+        assert counts == ["0", "0", "0", "0", "1"]  # Call 999, Level 1, 2, 3, 4
         presenter.screenshot(path=str(VAR / "trainer-votes.png"), full_page=True)
 
         presenter.click("#reveal")
@@ -81,6 +91,12 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer)
         phone.wait_for_selector("#result .result", timeout=10_000)
         assert "level 4" in (phone.text_content("#result h2") or "")
         assert phone.is_disabled("#vote-form button[type=submit]")
+        # The phone keeps showing what was voted, beside the guidance, and after a reload too.
+        assert "You voted: Level 4" in (phone.text_content("#my-vote") or "")
+        assert phone.is_checked("input[name=level][value='4']")
+        phone.reload()
+        phone.wait_for_selector("#result .result")
+        assert "You voted: Level 4" in (phone.text_content("#my-vote") or "")
         phone.screenshot(path=str(VAR / "trainer-phone-result.png"), full_page=True)
 
         presenter.click("#show-walk")
@@ -107,5 +123,61 @@ def test_join_page_for_an_unknown_room(chromium: Any, trainer_server: AppServer)
         page.goto(trainer_server.url + "/join/ZZZZZZ")
         page.wait_for_selector("#status:has-text('No classroom with the code ZZZZZZ')")
         assert page.is_hidden("#vote-form")
+    finally:
+        context.close()
+
+
+def test_join_with_a_typed_code(chromium: Any, trainer_server: AppServer) -> None:
+    opened = httpx.post(trainer_server.url + "/api/v1/classrooms", json={"scenario_id": SCENARIO}).json()
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(trainer_server.url + "/join")
+        assert page.is_visible("#code-input") and page.is_hidden("#vote-form")
+        assert page.evaluate("document.activeElement.id") == "code-input"
+        page.fill("#code-input", " " + opened["code"].lower() + " ")  # as a phone keyboard might type it
+        page.click("#code-form button[type=submit]")
+        page.wait_for_url(f"**/join/{opened['code']}")
+        page.wait_for_selector("#vote-form:not([hidden])")
+        assert page.text_content("#room-title") == "Disagreeing with the front door"
+        assert page.is_hidden("#code-form")
+        assert serious_axe_violations(page) == []
+        page.goto(trainer_server.url + "/join")
+        page.fill("#code-input", "ZZZZZZ")
+        page.press("#code-input", "Enter")
+        page.wait_for_selector("#status:has-text('No classroom with the code ZZZZZZ')")
+        assert page.is_visible("#code-input")  # the box is offered again to correct the code
+        assert page.input_value("#code-input") == "ZZZZZZ"
+    finally:
+        context.close()
+
+
+def test_call_999_now_is_offered_and_revealed_for_a_child_in_danger(chromium: Any, trainer_server: AppServer) -> None:
+    scenarios = httpx.get(trainer_server.url + "/api/v1/scenarios").json()
+    danger = [
+        s["id"]
+        for s in scenarios
+        if httpx.get(f"{trainer_server.url}/api/v1/scenarios/{s['id']}/walkthrough").json()["outcome"][
+            "immediate_danger"
+        ]
+    ]
+    if not danger:
+        pytest.skip("no scenario in the content has a child in immediate danger")
+    opened = httpx.post(trainer_server.url + "/api/v1/classrooms", json={"scenario_id": danger[0]}).json()
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(opened["join_url"])
+        page.wait_for_selector("#vote-form:not([hidden])")
+        page.check("input[name=level][value=now]")
+        page.click("#vote-form button[type=submit]")
+        page.wait_for_selector("#my-vote:has-text('You voted: Call 999 now')")
+        auth = {"Authorization": f"Bearer {opened['trainer_token']}"}
+        httpx.post(f"{trainer_server.url}/api/v1/classrooms/{opened['code']}/reveal", headers=auth).raise_for_status()
+        page.wait_for_selector("#result .result.danger", timeout=10_000)
+        assert "call 999 now" in (page.text_content("#result h2") or "")
+        assert "You voted: Call 999 now" in (page.text_content("#my-vote") or "")
     finally:
         context.close()

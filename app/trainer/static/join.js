@@ -1,12 +1,21 @@
-// Trainer mode, voting page (/join/CODE): one anonymous vote per browser session, changeable until the
-// trainer reveals the guidance; then the guidance is shown here too. The voter id is random and lives in
-// sessionStorage, so it identifies nothing and nobody, and ends with the tab.
+// Trainer mode, voting page. /join shows a box for the classroom code; /join/CODE shows the vote: one
+// anonymous vote per browser session, changeable until the trainer reveals the guidance, then the guidance
+// beside what you voted. The voter id is random and lives in sessionStorage, so it identifies nothing and
+// nobody, and ends with the tab; the server tells this page its own vote back, so a reload keeps it.
 (function () {
   "use strict";
 
   var POLL_MS = 4000;
+  var CHOICES = {
+    now: "Call 999 now",
+    1: "Level 1, Universal",
+    2: "Level 2, Early help (single agency)",
+    3: "Level 3, Targeted multi-agency early help",
+    4: "Level 4, Specialist: children's social care",
+  };
   var $ = function (id) { return document.getElementById(id); };
-  var code = document.body.getAttribute("data-code") || "";
+  var match = /^\/join\/([^/]+)\/?$/.exec(location.pathname);
+  var code = match ? decodeURIComponent(match[1]).trim().toUpperCase() : "";
   var timer = null;
   var closed = false;
 
@@ -36,7 +45,7 @@
   }
 
   function request(method, path, body) {
-    var options = { method: method, headers: { Accept: "application/json" } };
+    var options = { method: method, headers: { Accept: "application/json", "X-Voter-Id": voterId() } };
     if (body) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -53,6 +62,14 @@
     });
   }
 
+  function showMyVote(choice) {
+    if (choice === null || choice === undefined) return;
+    var input = document.querySelector('#vote-form input[value="' + String(choice) + '"]');
+    if (input) input.checked = true;
+    $("my-vote").hidden = false;
+    $("my-vote").textContent = "You voted: " + CHOICES[String(choice)] + ".";
+  }
+
   function closeVoting(result) {
     closed = true;
     if (timer) clearInterval(timer);
@@ -60,8 +77,11 @@
       c.disabled = true;
     });
     if (!result) return;
-    var box = el("div", { class: "result" }, [
-      el("h2", {}, ["The guidance: level " + result.level + ", " + result.level_name]),
+    var answer = result.immediate_danger
+      ? "The guidance: call 999 now, a child is in immediate danger (then level " + result.level + ", " + result.level_name + ")"
+      : "The guidance: level " + result.level + ", " + result.level_name;
+    var box = el("div", { class: "result" + (result.immediate_danger ? " danger" : "") }, [
+      el("h2", {}, [answer]),
       el("p", {}, [result.teaching]),
     ]);
     if (result.reasons.length) {
@@ -75,13 +95,18 @@
     request("GET", "/api/v1/classrooms/" + encodeURIComponent(code) + "/public").then(function (room) {
       $("room-title").textContent = room.title;
       $("room-summary").textContent = "Classroom " + room.code + ". " + room.summary;
+      $("code-form").hidden = true;
+      $("vote-form").hidden = false;
+      showMyVote(room.your_vote);
       if (room.revealed && !closed) closeVoting(room.result);
     }).catch(function (e) {
       if (e.status === 404) {
         if (timer) clearInterval(timer);
         $("room-title").textContent = "Classroom not found";
-        status("No classroom with the code " + code + ". Check the code with your trainer.", true);
+        status("No classroom with the code " + code + ". Check the code with your trainer and type it again.", true);
         $("vote-form").hidden = true;
+        $("code-form").hidden = false;
+        $("code-input").value = code;
       }
       // Anything else (a busy network, a rate limit): the next poll tries again.
     });
@@ -90,11 +115,12 @@
   function submit(event) {
     event.preventDefault();
     var chosen = document.querySelector("#vote-form input[name=level]:checked");
-    if (!chosen) { status("Choose a level first.", true); return; }
-    var level = Number(chosen.value);
-    request("POST", "/api/v1/classrooms/" + encodeURIComponent(code) + "/votes", { level: level, voter_id: voterId() })
+    if (!chosen) { status("Choose an answer first.", true); return; }
+    var choice = chosen.value === "now" ? "now" : Number(chosen.value);
+    request("POST", "/api/v1/classrooms/" + encodeURIComponent(code) + "/votes", { level: choice, voter_id: voterId() })
       .then(function () {
-        status("Your vote is in: level " + level + ". You can change it until the trainer reveals the guidance.");
+        showMyVote(choice);
+        status("Your vote is in. You can change it until the trainer reveals the guidance.");
       })
       .catch(function (e) {
         if (e.status === 409) { status("Voting has closed.", true); refresh(); return; }
@@ -104,6 +130,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     $("vote-form").addEventListener("submit", submit);
+    if (!code) {
+      $("code-input").focus();
+      return;
+    }
+    $("code-form").hidden = true;
+    $("room-summary").textContent = "Opening classroom " + code + "…";
     refresh();
     timer = setInterval(refresh, POLL_MS);
   });

@@ -86,31 +86,36 @@
       state.token = room.trainer_token;
       $("room-code").textContent = room.code;
       $("join-url").textContent = room.join_url;
+      $("room-qr").src = "/api/v1/classrooms/" + encodeURIComponent(room.code) + "/qr.svg";
       $("result").replaceChildren();
       $("reveal").disabled = false;
       $("room").hidden = false;
-      drawChart({ "1": 0, "2": 0, "3": 0, "4": 0 }, null);
+      drawChart({}, null);
       $("vote-total").textContent = "No votes yet.";
       startPolling();
       $("room").scrollIntoView({ behavior: "smooth", block: "start" });
     }).catch(function (e) { $("open-room").disabled = false; status(e.message, true); });
   }
 
+  // The vote's choices: "Call 999 now" first (immediate danger comes first), then the four levels.
+  var CHOICES = [["now", "Call 999"], ["1", "Level 1"], ["2", "Level 2"], ["3", "Level 3"], ["4", "Level 4"]];
+
+  // guidance: the choice the guidance gives ("now" for immediate danger, else the level as a string).
   function drawChart(votes, guidance) {
     var total = 0;
-    [1, 2, 3, 4].forEach(function (n) { total += votes[String(n)] || 0; });
-    var rows = [1, 2, 3, 4].map(function (n) {
-      var count = votes[String(n)] || 0;
+    CHOICES.forEach(function (c) { total += votes[c[0]] || 0; });
+    var rows = CHOICES.map(function (c) {
+      var count = votes[c[0]] || 0;
       var fill = el("div", { class: "fill" });
       fill.style.width = (total ? Math.round((100 * count) / total) : 0) + "%";  // CSSOM: allowed by the CSP
-      return el("div", { class: "row" + (guidance === n ? " guidance" : "") }, [
-        el("span", {}, ["Level " + n]),
+      return el("div", { class: "row" + (guidance === c[0] ? " guidance" : "") + (c[0] === "now" ? " now" : "") }, [
+        el("span", {}, [c[1]]),
         el("div", { class: "track" }, [fill]),
         el("span", { class: "count" }, [String(count)]),
       ]);
     });
     $("chart").replaceChildren.apply($("chart"), rows);
-    var words = [1, 2, 3, 4].map(function (n) { return "level " + n + ": " + (votes[String(n)] || 0); });
+    var words = CHOICES.map(function (c) { return c[1] + ": " + (votes[c[0]] || 0); });
     $("chart").setAttribute("aria-label", "Votes per level, " + words.join(", "));
     return total;
   }
@@ -118,7 +123,7 @@
   function poll() {
     if (!state.room) return;
     api("GET", "/api/v1/classrooms/" + state.room, null, state.token).then(function (room) {
-      var total = drawChart(room.votes, room.result ? room.result.level : null);
+      var total = drawChart(room.votes, guidanceChoice(room.result));
       $("vote-total").textContent = total === 1 ? "1 vote" : total + " votes";
       if (room.revealed) { stopPolling(); showResult(room.result); }
     }).catch(function (e) {
@@ -133,17 +138,25 @@
     $("reveal").disabled = true;
     api("POST", "/api/v1/classrooms/" + state.room + "/reveal", null, state.token).then(function (result) {
       stopPolling();
-      drawChart(result.votes, result.level);
+      drawChart(result.votes, guidanceChoice(result));
       showResult(result);
     }).catch(function (e) { $("reveal").disabled = false; status(e.message, true); });
+  }
+
+  function guidanceChoice(result) {
+    if (!result) return null;
+    return result.immediate_danger ? "now" : String(result.level);
   }
 
   function list(items) { return el("ul", {}, items.map(function (t) { return el("li", {}, [t]); })); }
 
   function showResult(result) {
     $("reveal").disabled = true;
-    var box = el("div", { class: "result" }, [
-      el("h3", {}, ["The guidance: level " + result.level + ", " + result.level_name]),
+    var heading = result.immediate_danger
+      ? "The guidance: call 999 now, a child is in immediate danger (then level " + result.level + ", " + result.level_name + ")"
+      : "The guidance: level " + result.level + ", " + result.level_name;
+    var box = el("div", { class: "result" + (result.immediate_danger ? " danger" : "") }, [
+      el("h3", {}, [heading]),
       el("p", {}, [result.teaching]),
       el("h4", {}, ["Why"]),
       list(result.reasons),
