@@ -4,7 +4,9 @@ Why pure ASGI and few layers: this runs on every request. Each layer costs a cor
 `send`, and the per-request work (header objects, hashing, a store write) used to cost more than the
 bare framework (bench/RESULTS.md). So there are two layers, and each does the least it can per request:
 
-    SecurityHeaders      outermost, wraps even ServerErrorMiddleware so a 500 carries the headers too;
+    ProxyHeaders         uvicorn's ProxyHeadersMiddleware, only with THRESHOLD_TRUSTED_PROXIES: behind a trusted
+                         proxy, the client address and scheme come from X-Forwarded-For and X-Forwarded-Proto
+    SecurityHeaders      wraps even ServerErrorMiddleware so a 500 carries the headers too;
                          header lists are built once per kind of path, as raw bytes
     ServerErrorMiddleware (Starlette's)
     RequestGuard         CORS (Starlette's CORSMiddleware, only for requests that carry an Origin header),
@@ -31,6 +33,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.config import Settings
 from app.store import Store, StoreUnavailable
@@ -68,61 +71,34 @@ def parse_rate_limit(spec: str) -> tuple[int, int] | None:
     return int(match[1]), _WINDOWS[match[2]]
 
 
-class TrustedProxies:
-    """Which peers may tell us the real client (X-Forwarded-For) and scheme (X-Forwarded-Proto)."""
+def trusted_proxies(spec: str) -> str | list[str]:
+    """THRESHOLD_TRUSTED_PROXIES ("10.0.0.0/8, 192.168.0.1" or "*") as ProxyHeadersMiddleware's trusted hosts.
 
-    def __init__(self, spec: str) -> None:
-        entries = [e.strip() for e in spec.split(",") if e.strip()]
-        self.any = "*" in entries
-        self.networks = [ipaddress.ip_network(e, strict=False) for e in entries if e != "*"]
-        self.configured = self.any or bool(self.networks)  # with none, the forwarded headers are never read
-
-    def __contains__(self, address: object) -> bool:
-        if self.any:
-            return True
-        try:
-            ip = ipaddress.ip_address(str(address))
-        except ValueError:
-            return False
-        return any(ip in network for network in self.networks)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return value.decode("latin-1")  # type: ignore[no-any-return]
-    return None
-
-
-def client_address(scope: Scope, proxies: TrustedProxies) -> str:
-    """The socket peer; behind a trusted proxy, the nearest X-Forwarded-For hop that is not a trusted proxy.
-
-    Why from the right: a client can write anything into X-Forwarded-For, and each proxy appends the address
-    it saw. With one proxy in front this is the header's first hop; with a spoofed header it is still the
-    address our own proxy saw.
+    Checked here because the middleware quietly ignores an entry that is not an address or a network, and a
+    typo would then turn the rate limit on the proxy's address: a clear error at start-up instead.
     """
-    peer = scope.get("client")
-    address = peer[0] if peer else "unknown"
-    if not proxies.configured:
-        return address
-    forwarded = _header(scope, b"x-forwarded-for")
-    if forwarded is None or address not in proxies:
-        return address
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if hop not in proxies:
-            return hop
-    return hops[0] if hops else address
+    entries = [e.strip() for e in spec.split(",") if e.strip()]
+    if "*" in entries:
+        return "*"
+    hosts = []
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"THRESHOLD_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        hosts.append(str(network) if "/" in entry else str(network.network_address))
+    return hosts
 
 
-def is_tls(scope: Scope, proxies: TrustedProxies) -> bool:
-    if scope.get("scheme") in ("https", "wss"):
-        return True
-    if not proxies.configured:
-        return False
+def client_address(scope: Scope) -> str:
+    """The client's address: the socket peer, or behind a trusted proxy the one ProxyHeadersMiddleware found."""
     peer = scope.get("client")
-    proto = _header(scope, b"x-forwarded-proto")
-    return bool(peer and proto and peer[0] in proxies and proto.split(",")[0].strip().lower() == "https")
+    return str(peer[0]) if peer else "unknown"
+
+
+def is_tls(scope: Scope) -> bool:
+    """Served over TLS: directly, or (set by ProxyHeadersMiddleware) via a trusted proxy that says so."""
+    return scope.get("scheme") in ("https", "wss")
 
 
 def content_security_policy(path: str, origins: Iterable[str]) -> str:
@@ -149,10 +125,9 @@ class SecurityHeaders:
     (Requests with an Origin header go through CORSMiddleware in RequestGuard, which sets Vary itself.)
     """
 
-    def __init__(self, app: ASGIApp, origins: list[str], proxies: TrustedProxies) -> None:
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
         self.app = app
         self.origins = origins
-        self.proxies = proxies
         # Built once per kind of path: (docs, embed, no-store) -> raw header pairs. At most eight entries.
         self._fixed: dict[tuple[bool, bool, bool], tuple[tuple[bytes, bytes], ...]] = {}
 
@@ -180,7 +155,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         fixed = self.fixed_headers(scope.get("path", ""))
-        if is_tls(scope, self.proxies):
+        if is_tls(scope):
             fixed = (*fixed, _HSTS)
         has_origin = any(key == b"origin" for key, _ in scope.get("headers", ()))
 
@@ -238,16 +213,15 @@ class RateCounter:
     If the store cannot count, the request goes through: the route itself will answer 503 if the store is down.
     """
 
-    def __init__(self, limit: int, window: int, proxies: TrustedProxies) -> None:
+    def __init__(self, limit: int, window: int) -> None:
         self.limit = limit
         self.window = window
-        self.proxies = proxies
         self._window_start = 0
         self._counts: dict[str, list[int]] = {}  # store key -> [requests not yet written, total at last write]
         self._hashes: dict[str, str] = {}
 
     def _client(self, scope: Scope) -> str:
-        address = client_address(scope, self.proxies)
+        address = client_address(scope)
         hashed = self._hashes.get(address)
         if hashed is None:
             if len(self._hashes) > 10_000:
@@ -293,11 +267,11 @@ class RequestGuard:
     frames the body by that length, so no more bytes can arrive.
     """
 
-    def __init__(self, app: ASGIApp, settings: Settings, proxies: TrustedProxies) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.max_bytes = settings.max_body_bytes
         limit = parse_rate_limit(settings.rate_limit)
-        self.rate = RateCounter(limit[0], limit[1], proxies) if limit is not None else None
+        self.rate = RateCounter(limit[0], limit[1]) if limit is not None else None
         self.cors = CORSMiddleware(
             self._guarded,
             allow_origins=settings.origins(),
@@ -381,12 +355,14 @@ def _too_large(limit: int) -> JSONResponse:
 
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the middleware above to `app` (call once, in create_app, after the routers)."""
-    proxies = TrustedProxies(settings.trusted_proxies)
-    app.add_middleware(RequestGuard, settings=settings, proxies=proxies)
+    proxies = trusted_proxies(settings.trusted_proxies)
+    app.add_middleware(RequestGuard, settings=settings)
     # Outside Starlette's ServerErrorMiddleware, so that even a 500 carries the headers.
     build_stack = app.build_middleware_stack
 
     def build_with_headers() -> Any:
-        return SecurityHeaders(build_stack(), settings.origins(), proxies)
+        stack: ASGIApp = SecurityHeaders(build_stack(), settings.origins())
+        # Outermost, so that every layer (headers, rate limit, logs) sees the client and scheme it found.
+        return ProxyHeadersMiddleware(stack, trusted_hosts=proxies) if proxies else stack  # type: ignore[arg-type]
 
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.store import open_store
-from app.web.security import RateCounter, TrustedProxies
+from app.web.security import RateCounter
 from tests.conftest import FIXTURE_CONTENT, make_settings
 
 SCOPE = {"type": "http", "path": "/api/v1/levels", "client": ("203.0.113.7", 1), "headers": []}
@@ -37,7 +37,7 @@ def decisions(counter: RateCounter, store: CountingStore, n: int) -> list[bool]:
 
 def test_far_from_the_limit_requests_are_written_in_batches(tmp_path: Path, whole_window: None) -> None:
     store = CountingStore(tmp_path / "s.db")
-    counter = RateCounter(120, 60, TrustedProxies(""))
+    counter = RateCounter(120, 60)
     assert decisions(counter, store, 120) == [True] * 120
     assert store.writes < 40  # one write per request would be 120
     assert decisions(counter, store, 1) == [False]  # the 121st is refused: the store's total is exact
@@ -49,7 +49,7 @@ def test_processes_sharing_a_store_stay_within_a_quarter_of_the_budget_each(
     tmp_path: Path, processes: int, whole_window: None
 ) -> None:
     store = CountingStore(tmp_path / "s.db")
-    counters = [RateCounter(100, 60, TrustedProxies("")) for _ in range(processes)]
+    counters = [RateCounter(100, 60) for _ in range(processes)]
     allowed = 0
     for _ in range(100):
         for counter in counters:  # requests arrive at each process in turn
@@ -59,7 +59,7 @@ def test_processes_sharing_a_store_stay_within_a_quarter_of_the_budget_each(
 
 def test_small_limits_are_checked_on_every_request(tmp_path: Path, whole_window: None) -> None:
     store = CountingStore(tmp_path / "s.db")
-    counter = RateCounter(3, 60, TrustedProxies(""))
+    counter = RateCounter(3, 60)
     assert decisions(counter, store, 4) == [True, True, True, False]
     assert store.writes == 4
 

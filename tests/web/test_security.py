@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import base64
 import csv
 import io
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,7 +22,7 @@ from fastapi.testclient import TestClient
 from app.config import REPO_ROOT
 from app.main import create_app
 from app.web.analytics import iso_week
-from app.web.security import TrustedProxies, client_address, content_security_policy, parse_rate_limit
+from app.web.security import content_security_policy, parse_rate_limit, trusted_proxies
 from tests.conftest import FIXTURE_CONTENT, make_settings
 
 PARTNER = "https://partner.example.org"
@@ -311,13 +313,33 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(tmp_path: Path, who
         assert codes == [200, 200, 200]
 
 
-def test_client_address() -> None:
-    proxies = TrustedProxies("10.1.0.0/16, 192.168.0.1")
-    scope = {"client": ("10.1.2.3", 5000), "headers": [(b"x-forwarded-for", b"6.6.6.6, 203.0.113.9, 10.1.9.9")]}
-    assert client_address(scope, proxies) == "203.0.113.9"  # the nearest hop that is not our proxy
-    assert client_address({**scope, "client": ("198.51.100.1", 1)}, proxies) == "198.51.100.1"
-    assert client_address({"client": ("10.1.2.3", 1), "headers": []}, proxies) == "10.1.2.3"
-    assert client_address({"client": None, "headers": []}, proxies) == "unknown"
+def test_forwarded_for_gives_the_nearest_hop_that_is_not_a_trusted_proxy(tmp_path: Path, whole_window: None) -> None:
+    """Through uvicorn's ProxyHeadersMiddleware: the rate limit counts the client our own proxy saw. A client
+    can write anything at the left of X-Forwarded-For; from an untrusted peer the header is not read at all."""
+    app = make_app(tmp_path, rate_limit="2/minute", trusted_proxies="10.1.0.0/16, 192.168.0.1")
+
+    async def codes(peer: str, forwarded_for: list[str]) -> list[int]:
+        transport = httpx.ASGITransport(app=app, client=(peer, 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return [(await client.get("/version", headers={"X-Forwarded-For": f})).status_code for f in forwarded_for]
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            spoofed = [f"6.6.6.{i}, 203.0.113.9, 10.1.9.9" for i in range(3)]
+            assert await codes("10.1.2.3", spoofed) == [200, 200, 429]  # all counted as 203.0.113.9
+            assert await codes("10.1.2.3", ["203.0.113.10"]) == [200]  # another client behind the proxy
+            assert await codes("198.51.100.1", [f"203.0.113.{i}" for i in range(20, 23)]) == [200, 200, 429]
+
+    asyncio.run(run())
+
+
+def test_trusted_proxies_setting() -> None:
+    assert trusted_proxies("") == []
+    assert trusted_proxies(" 10.1.0.0/16 , 192.168.0.1") == ["10.1.0.0/16", "192.168.0.1"]
+    assert trusted_proxies("10.1.2.3/16") == ["10.1.0.0/16"]  # host bits allowed, as before
+    assert trusted_proxies("10.0.0.1, *") == "*"
+    with pytest.raises(ValueError, match=r"THRESHOLD_TRUSTED_PROXIES: 'proxy\.local' is not an IP address"):
+        trusted_proxies("10.0.0.1, proxy.local")
 
 
 # --- Admin --------------------------------------------------------------------------------------
