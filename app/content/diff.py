@@ -1,8 +1,9 @@
 """`content diff`: what a content edit does to outcomes, case by case, before it is released.
 
 Both versions are run with the current code over every case the project knows (app/content/cases.py). A case
-is listed when its level, immediate danger, routes or fired rules differ. A scenario whose expected level does
-not hold under the new version is a failure a release script stops on.
+is listed when its level, immediate danger, routes, fired rules or route contacts differ. A scenario whose
+expected level no longer holds under the new version (it held under the old one, or it is new, or its result
+moved) is a failure a release script stops on.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class Report:
     failures: list[ScenarioFailure]
     seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)  # kind -> cases that could not run under NEW
+    still_failing: list[ScenarioFailure] = field(default_factory=list)  # missed the same way under OLD
 
     @property
     def exit_status(self) -> int:
@@ -108,17 +110,26 @@ def compare(old: Content, new: Content, repo: Path = REPO_ROOT) -> Report:
     changes = [
         Change(key[1], key[0], before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)
     ]
-    failures = [
-        ScenarioFailure(case.id, case.expected_level, after[(case.kind, case.id)].level)
-        for case in new_cases
-        if case.expected_level is not None and after[(case.kind, case.id)].level != case.expected_level
-    ]
+    expected_before = {case.id: case.expected_level for case in old_cases if case.expected_level is not None}
+    failures, still_failing = [], []
+    for case in new_cases:
+        if case.expected_level is None or after[(case.kind, case.id)].level == case.expected_level:
+            continue
+        failure = ScenarioFailure(case.id, case.expected_level, after[(case.kind, case.id)].level)
+        old_result = before.get((case.kind, case.id))
+        # The same miss under OLD (same expectation, same level) is not a change this diff can stop on.
+        unchanged = old_result is not None and (old_result.level, expected_before.get(case.id)) == (
+            failure.got,
+            failure.expected,
+        )
+        (still_failing if unchanged else failures).append(failure)
     return Report(
         old_version=old.version,
         new_version=new.version,
         changes=changes,
         cases_run={kind: sum(1 for c in new_cases if c.kind == kind) for kind in KINDS},
         failures=failures,
+        still_failing=still_failing,
         seconds=time.perf_counter() - started,
         errors={kind: sum(1 for (k, _), r in after.items() if k == kind and r.error) for kind in KINDS},
     )
@@ -148,7 +159,8 @@ def _describe(change: Change) -> list[str]:
         present = after or before
         assert present is not None
         where = "only in NEW" if before is None else "only in OLD"
-        return [f"  {where}: level {present.level}, immediate danger {_yes(present.immediate_danger)}"]
+        routes = ", ".join(present.routes)
+        return [f"  {where}: level {present.level}, immediate danger {_yes(present.immediate_danger)}, routes {routes}"]
     lines = []
     if before.level != after.level:
         lines.append(f"  level: {before.level} -> {after.level}")
@@ -160,6 +172,10 @@ def _describe(change: Change) -> list[str]:
             added = [f"+{r}" for r in new if r not in old]
             removed = [f"-{r}" for r in old if r not in new]
             lines.append(f"  {name}: {' '.join(added + removed) or 'same, in another order'}")
+    if before.contacts != after.contacts:
+        removed = [c for c in before.contacts if c not in after.contacts]
+        added = [c for c in after.contacts if c not in before.contacts]
+        lines.append(f"  contacts: {', '.join(removed) or '(none)'} -> {', '.join(added) or '(none)'}")
     if before.error != after.error:
         lines.append(f"  error: {before.error or 'none'} -> {after.error or 'none'}")
     return lines
@@ -184,4 +200,7 @@ def to_text(report: Report) -> str:
     if report.failures:
         lines += ["", f"FAILED: {len(report.failures)} scenario(s) no longer reach their expected level under NEW"]
         lines += [f"  {f.id}: expects level {f.expected}, NEW gives {f.got}" for f in report.failures]
+    if report.still_failing:
+        lines += ["", f"Already failing under OLD, unchanged: {len(report.still_failing)} scenario(s)"]
+        lines += [f"  {f.id}: expects level {f.expected}, gives {f.got}" for f in report.still_failing]
     return "\n".join(lines) + "\n"
