@@ -48,13 +48,12 @@ RATE_LIMIT_SCALE = {"/api/v1/classrooms": 10, "/rasa/": 20, "/webhooks/rest/": 5
 # Rasa sends the whole conversation tracker with every action call; it outgrows the public limit.
 BODY_LIMIT_OVERRIDES = {"/rasa/webhook": 1024 * 1024}
 _WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-_DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
-# Swagger UI and ReDoc load their code from a CDN and start it with an inline script; only they get this.
+_DOCS_PATHS = frozenset({"/docs"})
+# Swagger UI comes from this server (app/web/routes/pages.py) but sets inline styles; only /docs gets this.
+# Nothing from another host, even here.
 _DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 _VARY_ORIGIN = b"Origin"
@@ -102,7 +101,7 @@ def is_tls(scope: Scope) -> bool:
 
 
 def content_security_policy(path: str, origins: Iterable[str]) -> str:
-    """The CSP for a path: strict everywhere; /embed may be framed by the allowed origins; docs use a CDN."""
+    """The CSP for a path: strict everywhere; /embed may be framed by the allowed origins; docs allow inline styles."""
     if path in _DOCS_PATHS:
         return _DOCS_CSP
     sources = " ".join(["'self'", *origins])

@@ -142,17 +142,21 @@ def test_csp_policies() -> None:
     assert content_security_policy("/embed", []).endswith("frame-ancestors 'self'")
     assert content_security_policy("/embedded-elsewhere", [PARTNER]).endswith("frame-ancestors 'none'")
     docs = content_security_policy("/docs", [PARTNER])
-    assert "https://cdn.jsdelivr.net" in docs
+    assert "script-src 'self';" in docs and "http" not in docs  # served from here: no CDN, no inline script
     assert docs.endswith("frame-ancestors 'none'")
 
 
-def test_docs_page_gets_the_policy_its_cdn_assets_need(client: TestClient) -> None:
+def test_docs_page_loads_only_its_own_files(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
-    for url in re.findall(r'(?:src|href)="(https://[^/"]+)', response.text):
-        assert url in csp, f"{url} is blocked by the /docs CSP"
-    assert "'unsafe-inline'" in csp  # swagger starts with an inline script
+    assert "http" not in csp
+    sources = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert "/docs/assets/swagger-ui-bundle.js" in sources
+    for source in sources:
+        assert source.startswith("/"), f"{source} is not from this server"
+        assert client.get(source).status_code == 200, source
+    assert "<script>" not in response.text  # no inline script: script-src 'self' holds
 
 
 def test_hsts_only_over_tls(tmp_path: Path) -> None:
