@@ -128,7 +128,28 @@ def test_unknown_timeline_lists_known_names(escalation: Escalation) -> None:
         timeline(escalation, "rapid_reveiw", date(2025, 1, 6), CALENDAR)
     assert isinstance(caught.value, NotFound)
     assert "rapid_review" in caught.value.message
-    assert caught.value.known == ["rapid_review", "national_panel_notification", "referral_decision"]
+    assert caught.value.known == ["rapid_review", "national_panel_notification", "referral_decision", "assessment"]
+
+
+# Working Together to Safeguard Children 2023: referral decision in 1 working day, national panel notification in
+# 5, rapid review in 15, assessment in 45. The content's timelines must say the same, on working days, and cite it.
+WORKING_TOGETHER_2023_DAYS = {"referral_decision": 1, "national_panel_notification": 5, "rapid_review": 15, "assessment": 45}
+
+
+def test_statutory_timelines_follow_working_together_2023(escalation: Escalation) -> None:
+    days = {t.id: t.days for t in escalation.timelines}
+    assert days == WORKING_TOGETHER_2023_DAYS
+    for t in escalation.timelines:
+        assert t.basis == "working", t.id
+        assert "Working Together to Safeguard Children 2023" in t.source, t.id
+        assert f"{t.days} working day" in t.text or (t.days == 1 and "one working day" in t.text), t.id
+
+
+def test_assessment_timeline_counts_45_working_days_over_holidays(escalation: Escalation) -> None:
+    # Referral on Monday 1 December 2025: 45 working days skip weekends, Christmas Day, Boxing Day and New Year's Day.
+    deadline = timeline(escalation, "assessment", date(2025, 12, 1), CALENDAR)
+    assert deadline.due == date(2026, 2, 5)
+    assert deadline.days == 45 and deadline.counted_from == "receipt of the referral"
 
 
 def test_calendar_without_holidays_only_skips_weekends() -> None:

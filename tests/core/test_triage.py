@@ -348,8 +348,10 @@ def test_staff_in_other_roles_route_to_the_lado(content: Content) -> None:
         "Nursery practitioner smacking a toddler's legs.",
     ):
         result = triage(content, text)
-        assert result.suggested_level == 4, text
-        assert "lado" in {r.id for r in result.routes}, text
+        # Issue 14: the allegation goes to the LADO (with advice from the MASH); on its own it is not a MASH referral.
+        assert result.suggested_level == 3, text
+        routes = {r.id for r in result.routes}
+        assert "lado" in routes and "consult_mash" in routes and "mash_referral" not in routes, text
     assert "allegation_against_professional" not in _ids(content, "The teacher texted mum about the trip.")
 
 
