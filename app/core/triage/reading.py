@@ -7,11 +7,11 @@ attendance figure, ages, red flags made safe, and a past harm read as its domain
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.language.text import Token, ages_in_months, attendance_percent, normalise, stem, tokenise
-from app.core.triage.index import Derived, TriageIndex
+from app.core.triage.index import Derived, Match, TriageIndex
 from app.core.triage.lexicon import (
     ABSENCE_FLAGS,
     ACCESS_FLAGS,
@@ -57,9 +57,63 @@ class Reading:
     handled: set[str] = field(default_factory=set)  # red flags described as past or made safe (see made_safe)
     past_read: set[str] = field(default_factory=set)  # historic matches read as their domain's past indicator
     explained: set[str] = field(default_factory=set)  # matches set aside by an explanation in the note (`unless`)
+    # Where each indicator was read as current: its sentences, and the token index of each reading.
+    sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    at: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def add_present(self, indicator_id: str, sentence: int, first: int) -> None:
+        self.present.add(indicator_id)
+        self.sentences[indicator_id].add(sentence)
+        self.at[indicator_id].append(first)
+
+    def add_evidence(self, indicator_id: str, words: Iterable[str]) -> None:
+        known = self.evidence[indicator_id]
+        known.extend(w for w in dict.fromkeys(words) if w not in known)
 
 
 BABY_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Description:
+    """One redacted description, tokenised once, with what every step of the reading looks at."""
+
+    tokens: list[Token]
+    clauses: list[int]  # clause number per token
+    normalised: str
+    source: str  # the text the evidence is quoted from
+    ages: list[float]  # every child age stated or given, in months
+    listed: set[int]  # clauses that are items of a list a negation began
+    cues: list[TimeCue]  # words that put something in the present moment
+    # An explanation sets a harm aside only when nothing in the note doubts it and no baby is named: a baby who
+    # is not yet mobile does not get bruises from play, and "the story keeps changing" is the concern itself.
+    may_explain: bool
+
+    @classmethod
+    def of(cls, text: str, age: float | None) -> Description:
+        tokens = tokenise(text)
+        clauses = clause_numbers(tokens)
+        normalised = normalise(text)
+        source = text if len(normalised) == len(text) else normalised
+        ages = ages_in_months(normalised) + ([age * 12] if age is not None else [])
+        may_explain = (
+            not any(a < BABY_MONTHS for a in ages)
+            and not any(t.stem in BABY_WORDS for t in tokens)
+            and not _doubts_the_explanation(tokens)
+        )
+        return cls(
+            tokens,
+            clauses,
+            normalised,
+            source,
+            ages,
+            negated_list_clauses(tokens, clauses),
+            now_cues(tokens, source),
+            may_explain,
+        )
+
+    def words(self, first: int, last: int) -> str:
+        return self.source[self.tokens[first].start : self.tokens[last].end]
 
 
 def _doubts_the_explanation(tokens: list[Token]) -> bool:
@@ -67,149 +121,172 @@ def _doubts_the_explanation(tokens: list[Token]) -> bool:
     return any(s in DOUBT for s in stems) or has_sequence(stems, DOUBT_PAIRS)
 
 
-def read_description(index: TriageIndex, text: str, age: float | None, indicators_domain: Mapping[str, str]) -> Reading:
-    tokens = tokenise(text)
-    clauses = clause_numbers(tokens)
-    normalised = normalise(text)
-    source = text if len(normalised) == len(text) else normalised
-    ages = ages_in_months(normalised) + ([age * 12] if age is not None else [])
+def read_description(index: TriageIndex, text: str, age: float | None) -> Reading:
+    """What the (redacted) description says, step by step; later steps build on what earlier ones read."""
+    description = Description.of(text, age)
     reading = Reading()
-    listed = negated_list_clauses(tokens, clauses)
-    current_sentences: dict[str, set[int]] = defaultdict(set)
-    at: dict[str, list[int]] = defaultdict(list)  # indicator -> token indices where it was read as current
-    cues = now_cues(tokens, source)
+    _read_phrases(index, description, reading)
+    _read_concepts(index, description, reading)
+    _read_derived(index, description, reading)
+    _read_adult_partner(index, description, reading)
+    _read_attendance(index, description, reading)
+    left_by_a_carer = any(t.word in LEFT_WORDS for t in description.tokens)
+    _apply_young_only(index, reading, description.ages, left_by_a_carer)
+    _set_aside_what_was_made_safe(index, description, reading)
+    # Negated only if never also seen un-negated; present beats historic.
+    reading.negated -= reading.present | reading.historic | reading.handled
+    reading.historic -= reading.present
+    reading.explained -= reading.present | reading.historic | reading.handled | reading.negated
+    _read_past_harm_as_past(index, description, reading)
+    return reading
+
+
+def _read_phrases(index: TriageIndex, d: Description, reading: Reading) -> None:
     explained: dict[tuple[str, int], bool] = {}  # (indicator, sentence) -> an `unless` phrase is there
-    # An explanation sets a harm aside only when nothing in the note doubts it and no baby is named: a baby who
-    # is not yet mobile does not get bruises from play, and "the story keeps changing" is the concern itself.
-    may_explain = (
-        not any(a < BABY_MONTHS for a in ages)
-        and not any(t.stem in BABY_WORDS for t in tokens)
-        and not _doubts_the_explanation(tokens)
-    )
+    for match in find_matches(index, d.tokens):
+        _weigh_match(index, d, reading, match, explained)
 
-    for match in find_matches(index, tokens):
-        indicator_id = match.phrase.indicator_id
-        words = source[tokens[match.first].start : tokens[match.last].end]
-        if words not in reading.evidence[indicator_id]:
-            reading.evidence[indicator_id].append(words)
-        if is_negated(tokens, match, clauses, listed, concern=indicator_id not in index.positive):
-            reading.negated.add(indicator_id)
-            continue
-        if indicator_id in index.unless and may_explain:
-            key = (indicator_id, tokens[match.first].sentence)
-            if key not in explained:
-                # The sentence or the next ("Bruise on his shin. Mum says he fell off his scooter.")
-                explained[key] = any(
-                    sentence_has_any(tokens, sentence, index.unless[indicator_id]) for sentence in (key[1], key[1] + 1)
-                )
-            if explained[key]:
-                reading.explained.add(indicator_id)
-                continue  # "bruise on his shin from football": the words explain it away
-        gate = index.gated.get(indicator_id)
-        if match.phrase.gated and (
-            gate is None or not _gate_open(gate, tokens, tokens[match.first].sentence, source, ages, cues)
-        ):
-            continue
-        if indicators_domain.get(indicator_id) in PARENT_DOMAINS and pronoun_means_a_child(tokens, match.first):
-            continue  # "Mum says he won't get out of bed": "he" is the boy, not mum
-        if indicators_domain.get(indicator_id) in CHILD_DOMAINS and about_an_adult(tokens, match, clauses):
-            continue
-        if indicator_id not in index.history_exempt and is_historic(tokens, match, clauses, source):
-            reading.historic.add(indicator_id)
-            reading.notes.setdefault(
-                indicator_id, "Described as in the past, so it weighs less; confirm whether it is still happening."
+
+def _weigh_match(
+    index: TriageIndex, d: Description, reading: Reading, match: Match, explained: dict[tuple[str, int], bool]
+) -> None:
+    """Read one phrase match as negated, explained, not about this child, historic or present."""
+    tokens = d.tokens
+    indicator_id = match.phrase.indicator_id
+    sentence = tokens[match.first].sentence
+    reading.add_evidence(indicator_id, [d.words(match.first, match.last)])
+    if is_negated(tokens, match, d.clauses, d.listed, concern=indicator_id not in index.positive):
+        reading.negated.add(indicator_id)
+        return
+    if indicator_id in index.unless and d.may_explain:
+        key = (indicator_id, sentence)
+        if key not in explained:
+            # The sentence or the next ("Bruise on his shin. Mum says he fell off his scooter.")
+            explained[key] = any(
+                sentence_has_any(tokens, s, index.unless[indicator_id]) for s in (sentence, sentence + 1)
             )
-            continue
-        reading.present.add(indicator_id)
-        current_sentences[indicator_id].add(tokens[match.first].sentence)
-        at[indicator_id].append(match.first)
-        if any(tokens[i].stem in SIBLINGS for i in range(max(0, match.first - 4), match.first)):
-            reading.notes.setdefault(indicator_id, "The words may be about a sibling; check who is at risk.")
+        if explained[key]:
+            reading.explained.add(indicator_id)
+            return  # "bruise on his shin from football": the words explain it away
+    gate = index.gated.get(indicator_id)
+    if match.phrase.gated and (gate is None or not _gate_open(gate, d, sentence)):
+        return
+    domain = index.domain_of.get(indicator_id)
+    if domain in PARENT_DOMAINS and pronoun_means_a_child(tokens, match.first):
+        return  # "Mum says he won't get out of bed": "he" is the boy, not mum
+    if domain in CHILD_DOMAINS and about_an_adult(tokens, match, d.clauses):
+        return
+    if indicator_id not in index.history_exempt and is_historic(tokens, match, d.clauses, d.source):
+        reading.historic.add(indicator_id)
+        reading.notes.setdefault(
+            indicator_id, "Described as in the past, so it weighs less; confirm whether it is still happening."
+        )
+        return
+    reading.add_present(indicator_id, sentence, match.first)
+    if any(tokens[i].stem in SIBLINGS for i in range(max(0, match.first - 4), match.first)):
+        reading.notes.setdefault(indicator_id, "The words may be about a sibling; check who is at risk.")
 
+
+def _read_concepts(index: TriageIndex, d: Description, reading: Reading) -> None:
+    """Word groups that meet in one sentence (`triage.concepts`), for wording no phrase list foresees."""
     for concept in index.concepts:
-        words = concept_words(concept, tokens, clauses, listed, source)
-        concept_cues = cues_near(cues, words[1], recent=False, today=True) if words and concept.now else []
-        if words and concept.now and not concept_cues:
+        found = concept_words(concept, d.tokens, d.clauses, d.listed, d.source)
+        if found is None:
             continue
-        if words and concept_cues:
-            words = ([*words[0], *(c for c in concept_cues if c not in words[0])], words[1], words[2])
+        words, sentence, first = found
+        if concept.now:
+            concept_cues = cues_near(d.cues, sentence, recent=False, today=True)
+            if not concept_cues:
+                continue
+            words = [*words, *(c for c in concept_cues if c not in words)]
         if (
-            words
-            and indicators_domain.get(concept.indicator_id) in PARENT_DOMAINS
-            and nearest_person(tokens, words[2]) == "child"
-            and not any(stem(normalise(w)) in CHILDREN | {"old"} for w in words[0])  # "toddler swallowed methadone"
+            index.domain_of.get(concept.indicator_id) in PARENT_DOMAINS
+            and nearest_person(d.tokens, first) == "child"
+            and not any(stem(normalise(w)) in CHILDREN | {"old"} for w in words)  # "toddler swallowed methadone"
         ):
             continue
-        if words and concept.indicator_id not in reading.present:
-            stems = sentence_stems(tokens, words[1])
-            past = any(s in HISTORY for s in stems) or has_sequence(without_passive_used(stems), HISTORY_PAIRS)
-            if past and concept.indicator_id not in index.history_exempt and not any(s in CURRENT for s in stems):
-                reading.historic.add(concept.indicator_id)
-                reading.evidence[concept.indicator_id].extend(words[0])
-                continue
-            reading.present.add(concept.indicator_id)
-            current_sentences[concept.indicator_id].add(words[1])
-            at[concept.indicator_id].append(words[2])
-            reading.evidence[concept.indicator_id].extend(
-                w for w in words[0] if w not in reading.evidence[concept.indicator_id]
-            )
-            reading.notes.setdefault(
-                concept.indicator_id, "Read from words that appear together: " + ", ".join(words[0]) + "."
-            )
+        if concept.indicator_id in reading.present:
+            continue
+        stems = sentence_stems(d.tokens, sentence)
+        past = any(s in HISTORY for s in stems) or has_sequence(without_passive_used(stems), HISTORY_PAIRS)
+        if past and concept.indicator_id not in index.history_exempt and not any(s in CURRENT for s in stems):
+            reading.historic.add(concept.indicator_id)
+            reading.evidence[concept.indicator_id].extend(words)
+            continue
+        reading.add_present(concept.indicator_id, sentence, first)
+        reading.add_evidence(concept.indicator_id, words)
+        reading.notes.setdefault(
+            concept.indicator_id, "Read from words that appear together: " + ", ".join(words) + "."
+        )
 
+
+def _read_derived(index: TriageIndex, d: Description, reading: Reading) -> None:
+    """Indicators read from another one read as current, with a condition (`triage.of`): often, now, an age."""
     for rule in index.derived:
         opened = [
             (base, s)
             for base in rule.of
-            for s in current_sentences.get(base, ())
-            if _gate_open(rule, tokens, s, source, ages, cues, base in rule.recent_of, base in rule.today_of)
+            for s in reading.sentences.get(base, ())
+            if _gate_open(rule, d, s, base in rule.recent_of, base in rule.today_of)
         ]
-        if opened:
-            reading.present.add(rule.indicator_id)
-            at[rule.indicator_id].extend(i for base, s in opened for i in at.get(base, ()) if tokens[i].sentence == s)
-            bases = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.evidence.get(base, [])]
-            if rule.now:
-                bases += [
-                    w for base, s in opened for w in cues_near(cues, s, base in rule.recent_of, base in rule.today_of)
-                ]
-            reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
-            reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
+        if not opened:
+            continue
+        reading.present.add(rule.indicator_id)
+        reading.at[rule.indicator_id].extend(
+            i for base, s in opened for i in reading.at.get(base, ()) if d.tokens[i].sentence == s
+        )
+        bases = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.evidence.get(base, [])]
+        if rule.now:
+            bases += [
+                w for base, s in opened for w in cues_near(d.cues, s, base in rule.recent_of, base in rule.today_of)
+            ]
+        reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
+        reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
 
-    partner = adult_partner(normalised, ages) if index.adult_partner else None
-    if partner:
-        for indicator_id in index.adult_partner:
-            reading.present.add(indicator_id)
-            reading.evidence[indicator_id].append(partner)
-            reading.notes.setdefault(
-                indicator_id, "A child and an adult partner's ages were both read from the description."
-            )
 
-    percent = attendance_percent(normalised)
-    if percent is not None:
-        band = next((ind for threshold, ind in index.attendance if percent < threshold), None)
-        if band is not None:
-            reading.present.add(band)
-            reading.evidence[band].append(f"{percent:g}%")
-            reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
-            reading.negated.discard(band)
+def _read_adult_partner(index: TriageIndex, d: Description, reading: Reading) -> None:
+    partner = adult_partner(d.normalised, d.ages) if index.adult_partner else None
+    if not partner:
+        return
+    for indicator_id in index.adult_partner:
+        reading.present.add(indicator_id)
+        reading.evidence[indicator_id].append(partner)
+        reading.notes.setdefault(
+            indicator_id, "A child and an adult partner's ages were both read from the description."
+        )
 
-    _apply_young_only(index, reading, ages, left_by_a_carer=any(t.word in LEFT_WORDS for t in tokens))
+
+def _read_attendance(index: TriageIndex, d: Description, reading: Reading) -> None:
+    percent = attendance_percent(d.normalised)
+    if percent is None:
+        return
+    band = next((ind for threshold, ind in index.attendance if percent < threshold), None)
+    if band is None:
+        return
+    reading.present.add(band)
+    reading.evidence[band].append(f"{percent:g}%")
+    reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
+    reading.negated.discard(band)
+
+
+def _set_aside_what_was_made_safe(index: TriageIndex, d: Description, reading: Reading) -> None:
+    """A red flag read only as past or already handled is level 4, but not immediate danger (timing.made_safe)."""
     for indicator_id in sorted(reading.present & index.red_flags):
-        safe = safe_cues(tokens, source)
+        safe = safe_cues(d.tokens, d.source)
         # Made safe only when every place it was read says so; a red flag read some other way stays.
         reasons = [
             made_safe(
-                tokens,
-                clauses,
+                d.tokens,
+                d.clauses,
                 i,
                 safe,
-                cues,
-                source,
+                d.cues,
+                d.source,
                 recent_counts=indicator_id not in RECENT_STILL_DANGER,
                 dated_counts=indicator_id not in ACCESS_FLAGS,
                 absence=indicator_id in ABSENCE_FLAGS,
             )
-            for i in at.get(indicator_id, ())
+            for i in reading.at.get(indicator_id, ())
         ]
         if reasons and all(reasons):
             reading.present.discard(indicator_id)
@@ -218,26 +295,23 @@ def read_description(index: TriageIndex, text: str, age: float | None, indicator
                 f"Read as past or already made safe ({reasons[0]}): level 4, but not immediate danger; "
                 "confirm the child is safe now."
             )
-    # Negated only if never also seen un-negated; present beats historic.
-    reading.negated -= reading.present | reading.historic | reading.handled
-    reading.historic -= reading.present
-    reading.explained -= reading.present | reading.historic | reading.handled | reading.negated
-    # "There was DV from dad in the past, he left last year": the domain's own past indicator, present; the
-    # historic match stays listed (with its settle question) but does not lift the level as a possible harm.
-    # Only when the note also says the person has gone: a past harm by someone still around stays possible.
-    gone = person_gone(tokens, source)
+
+
+def _read_past_harm_as_past(index: TriageIndex, d: Description, reading: Reading) -> None:
+    """ "There was DV from dad in the past, he left last year": the domain's own past indicator, present; the
+    historic match stays listed (with its settle question) but does not lift the level as a possible harm.
+    Only when the note also says the person has gone: a past harm by someone still around stays possible."""
+    if not any(index.past_reads_as.get(i) for i in reading.historic) or not person_gone(d.tokens, d.source):
+        return
     for indicator_id in sorted(reading.historic):
         past = index.past_reads_as.get(indicator_id)
-        if past is None or not gone:
+        if past is None:
             continue
         reading.past_read.add(indicator_id)
         reading.present.add(past)
         reading.negated.discard(past)
-        reading.evidence[past].extend(
-            e for e in reading.evidence.get(indicator_id, []) if e not in reading.evidence[past]
-        )
+        reading.add_evidence(past, reading.evidence.get(indicator_id, []))
         reading.notes.setdefault(past, "Read from a harm described as in the past.")
-    return reading
 
 
 INDEPENDENT_AGE_MONTHS = 16 * 12
@@ -263,25 +337,16 @@ def _apply_young_only(index: TriageIndex, reading: Reading, ages: list[float], l
             )
 
 
-def _gate_open(
-    gate: Derived,
-    tokens: list[Token],
-    sentence: int,
-    source: str,
-    ages: list[float],
-    cues: list[TimeCue] | None = None,
-    recent: bool = False,
-    today: bool = False,
-) -> bool:
-    if gate.context and not any(contains(tokens, parts) for parts in gate.context):
+def _gate_open(gate: Derived, d: Description, sentence: int, recent: bool = False, today: bool = False) -> bool:
+    if gate.context and not any(contains(d.tokens, parts) for parts in gate.context):
         return False
-    if gate.now and not cues_near(cues if cues is not None else now_cues(tokens, source), sentence, recent, today):
+    if gate.now and not cues_near(d.cues, sentence, recent, today):
         return False
-    if gate.repeated and not is_repeated(tokens, sentence, source):
+    if gate.repeated and not is_repeated(d.tokens, sentence, d.source):
         return False
-    if gate.age_under_months is not None and not any(a < gate.age_under_months for a in ages):
+    if gate.age_under_months is not None and not any(a < gate.age_under_months for a in d.ages):
         return False
-    return not (gate.age_at_least_months is not None and not any(a >= gate.age_at_least_months for a in ages))
+    return not (gate.age_at_least_months is not None and not any(a >= gate.age_at_least_months for a in d.ages))
 
 
 def _gate_note(gate: Derived) -> str:

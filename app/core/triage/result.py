@@ -92,7 +92,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
     started = time.perf_counter()
     redacted = redact(text[:MAX_TEXT_LENGTH])
     index = triage_index(content)
-    reading = read_description(index, redacted.text, age, index.domain_of)
+    reading = read_description(index, redacted.text, age)
     indicators = content.indicators
 
     present = {i for i in reading.present if i in indicators}
@@ -117,13 +117,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
         if i in indicators
     ]
 
-    base = {
-        "indicators": recognised,
-        "redacted_text": redacted.text,
-        "redacted": redacted.found,
-        "content_version": content.version,
-        "caveat": f"{content.info.caveat} {TRIAGE_CAVEAT}",
-    }
+    caveat = f"{content.info.caveat} {TRIAGE_CAVEAT}"
     # A concern the note itself explains ("bruise on his shin from football") is an everyday need: level 1 (the
     # engine's level with nothing present), not "nothing recognised".
     if not present and not historic and not reading.explained:
@@ -131,6 +125,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
         return TriageResult(
             suggested_level=None,
             level_name=None,
+            confirmed_level=None,
             immediate_danger=False,
             routes=[],
             follow_up_questions=questions,
@@ -138,7 +133,11 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
             if _looks_like_english(redacted.text) or not redacted.text.strip()
             else "This does not look like English we can read. " + NO_RECOGNITION_GUIDANCE,
             elapsed_ms=(time.perf_counter() - started) * 1000,
-            **base,
+            indicators=recognised,
+            redacted_text=redacted.text,
+            redacted=redacted.found,
+            content_version=content.version,
+            caveat=caveat,
         )
 
     decision = decide(content, present, weighed)
@@ -157,7 +156,11 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
         rules=[r.id for r in decision.rules],
         guidance=_explained_guidance(reading) if not present and not historic else None,
         elapsed_ms=(time.perf_counter() - started) * 1000,
-        **base,
+        indicators=recognised,
+        redacted_text=redacted.text,
+        redacted=redacted.found,
+        content_version=content.version,
+        caveat=caveat,
     )
 
 
@@ -218,9 +221,9 @@ def _follow_up(
             chosen.append(question.id)
     out: list[QuestionRef] = []
     for question_id in dict.fromkeys(chosen):
-        question = content.question(question_id)
-        if question is not None and (question.section == "immediate_danger" or len(out) < FOLLOW_UP_LIMIT):
-            out.append(QuestionRef(id=question.id, text=question.text))
+        asked = content.question(question_id)
+        if asked is not None and (asked.section == "immediate_danger" or len(out) < FOLLOW_UP_LIMIT):
+            out.append(QuestionRef(id=asked.id, text=asked.text))
     return out
 
 
