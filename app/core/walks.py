@@ -299,4 +299,3 @@ def run(content: m.Content, steps: Iterable[Step]) -> engine.Outcome:
     """The outcome at the end of a path, after the rest of the questions get their quiet answers."""
     state, _ = complete(content, apply_steps(content, steps))
     return engine.outcome(content, state)
-
