@@ -24,15 +24,17 @@ system-deps: ## Debian packages the browser and Redis tests need (installed only
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium redis-server >/dev/null; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund --silent axe-core@4
 
-test: $(STAMP) system-deps ## set up everything the tests need and run the whole suite
-	$(BIN)/python -m app.content check
+test: $(STAMP) system-deps check ## set up everything the tests need, run make check, then the whole suite
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## the suite without browser and Redis tests
 	$(BIN)/python -m pytest -q -m "not browser and not redis"
 
-check: $(STAMP) ## lint and validate content
-	$(BIN)/ruff check app tests bench
+check: $(STAMP) ## lint, formatting, types (strict on app/core, a baseline elsewhere) and content
+	$(BIN)/ruff check app tests bench tools
+	$(BIN)/ruff format --check app tests bench tools
+	$(BIN)/mypy --strict app/core
+	$(BIN)/python tools/mypy_baseline.py
 	$(BIN)/python -m app.content check
 
 release-notes: $(STAMP) ## draft a rules/CHANGELOG.md entry: content diff against the last release (rules/content.lock)

@@ -167,7 +167,7 @@ def _memo(content: m.Content, name: str) -> dict[AnswersKey, Any]:
     if stored is None or stored[0][0] is not content.assessment or stored[0][1] is not content.indicators:
         stored = ((content.assessment, content.indicators), {})
         content.__dict__[name] = stored
-    return stored[1]  # type: ignore[no-any-return]
+    return stored[1]
 
 
 def _remember(memo: dict[AnswersKey, Any], key: AnswersKey, value: Any) -> None:
@@ -216,7 +216,7 @@ def _indicators_for(compiled: _Compiled, question: QuestionModel, value: AnswerV
     if value.__class__ is list and len(value) == 1 and question.kind != "yes_no":
         value = value[0]  # one option chosen gives what that option gives (a yes/no takes no list)
     if value.__class__ is str:
-        return compiled.indicators[question.id].get(value, _NONE)  # type: ignore[arg-type]
+        return compiled.indicators[question.id].get(value, _NONE)
     return question.indicators_for(value)  # type: ignore[arg-type]
 
 
@@ -237,7 +237,7 @@ def _walked(content: m.Content, answers: Mapping[str, AnswerValue]) -> _Walk:
     if found is None:
         found = _walk(content, answers)
         _remember(memo, key, found)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
@@ -422,7 +422,7 @@ def _options(question: QuestionModel) -> list[dict[str, str]]:
         made.append({"value": m.UNKNOWN, "label": "Don't know"})
         stored = (question.options, made)
         question.__dict__["_options_out"] = stored
-    return stored[1]  # type: ignore[no-any-return]
+    return stored[1]
 
 
 def question_out(question: QuestionModel, state: State) -> QuestionOut:
@@ -432,7 +432,7 @@ def question_out(question: QuestionModel, state: State) -> QuestionOut:
         text=question.text,
         kind=question.kind,
         section=question.section,
-        options=_options(question),  # type: ignore[arg-type]
+        options=_options(question),
         why=question.why,
         help=question.help,
         suggested=suggested,

@@ -124,7 +124,7 @@ def england_and_wales_calendar() -> WorkingCalendar:
     # first use: the package takes about 60 ms to import, a twentieth of start-up (issue 8).
     import holidays
 
-    return WorkingCalendar(holidays=holidays.UnitedKingdom(subdiv="ENG"))
+    return WorkingCalendar(holidays=holidays.country_holidays("GB", subdiv="ENG"))
 
 
 @dataclass(frozen=True)
