@@ -93,3 +93,11 @@ def test_html_escapes_values_and_keeps_every_item(items: list[so.SignoffItem]) -
     assert page.count("<tr><td><code>") == len(items)
     tricky = [so.SignoffItem("other", "rules/x.yaml", 3, "x", "<script>alert(1)</script>", "a & b")]
     assert "<script>" not in so.html_sections(tricky)
+
+
+def test_python_m_app_content_reaches_the_governance_commands() -> None:
+    from app.__main__ import main as app_main
+
+    out = io.StringIO()
+    assert app_main(["content", "signoff", "--format", "json"], out) == 0
+    assert len(json.loads(out.getvalue())) == sum(len(lines) for lines in verify_lines().values())
