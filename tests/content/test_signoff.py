@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from app.__main__ import main as app_main
 from app.config import REPO_ROOT
 from app.content import content_files
 from app.content import signoff as so
@@ -96,8 +97,6 @@ def test_html_escapes_values_and_keeps_every_item(items: list[so.SignoffItem]) -
 
 
 def test_python_m_app_content_reaches_the_governance_commands() -> None:
-    from app.__main__ import main as app_main
-
     out = io.StringIO()
     assert app_main(["content", "signoff", "--format", "json"], out) == 0
     assert len(json.loads(out.getvalue())) == sum(len(lines) for lines in verify_lines().values())
