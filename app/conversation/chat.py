@@ -1,73 +1,60 @@
 """The conversation: a user's turn (typed text or a button payload) in, the bot's messages out.
 
-Channel-agnostic and pure, like the engine it drives: the web chat, the widget and any other channel
-call `respond(content, state, turn)` and render the messages. The chat state holds ids and answer values
-only (the assessment state, pending suggestions, multiple-choice selections); never what a person typed.
+Channel-agnostic and pure, like the engine it drives: the web chat and widget, Rasa's REST channel and the
+Rasa actions call `respond(content, state, turn)` and render the messages. After each change the chat asks the
+engine for one `view` of the assessment. The chat state (ChatState) holds ids and answer values only, never
+what a person typed.
 
-Button payloads are plain strings `/<action>` or `/<action>{json}`, e.g.
-`/answer{"question_id":"danger_now","value":"no"}`; `payload()` builds them and `parse_payload()` reads them.
+The order of things: a child in immediate danger first (the act-now card once, then a 999 / MASH alert at the
+top of every later reply); typed answers are read by the one answer reader (answers.py) and echoed as
+recorded; a description becomes evidence to confirm (evidence.py); plain questions get plain answers.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from app.conversation.messages import Button, Link, Message, Turn, UnknownChat, parse_payload, payload
-from app.core import engine
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.conversation import asides
+from app.conversation import evidence as ev
+from app.conversation.answers import NO, YES, plain, read_answer
+from app.conversation.messages import Button, Link, Message, Section, Turn, UnknownChat, parse_payload, payload
+from app.core import engine, render
 from app.core import models as m
-from app.core.errors import InvalidAnswer
-from app.core.escalation import escalation_schedule
-from app.core.knowledge import Answer, ask
+from app.core.age import AGE_QUESTION
+from app.core.errors import InvalidAnswer, UnknownQuestion
 from app.core.language.redact import redact
-from app.core.language.text import plain
-from app.core.summary import summary_text
 
-__all__ = ["Button", "Link", "Message", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "respond"]
-
-State = dict[str, Any]
+__all__ = ["ChatState", "Message", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "respond"]
 
 # Descriptions shorter than this many words are more likely commands or answers than a concern.
 _MIN_DESCRIPTION_WORDS = 3
 
 
-# --- State --------------------------------------------------------------------------------------
+class ChatState(BaseModel):
+    """A conversation as the store keeps it: ids, answer values and flags, never free text."""
+
+    model_config = ConfigDict(extra="ignore")  # a record written by an earlier version may hold other keys
+
+    assessment: engine.State | None = Field(None, description="The assessment, once the questions have started.")
+    evidence: list[str] | None = Field(None, description="Indicator ids read from a description, to confirm.")
+    age: str | None = Field(None, description="The age question's value read from a description, to confirm.")
+    selected: dict[str, list[str]] = Field(default_factory=dict, description="Ticked so far, by question.")
+    awaiting: Literal["description"] | None = None
+    danger: bool = Field(False, description="Once true, every reply starts with the 999 / MASH alert.")
+    acted: bool = Field(False, description="The act-now card has been shown.")
+    paused: bool = Field(False, description="After the act-now card the questions are offered, not asked.")
+    counted: bool = Field(False, description="The outcome has been counted for the analytics.")
 
 
-def new_state() -> State:
-    return {
-        "assessment": None,  # engine state once the questions have started
-        "suggested": None,  # {question_id: value} recognised in a description, awaiting confirmation
-        "selected": {},  # {question_id: [option values]} ticked so far on a multiple-choice question
-        "awaiting": None,  # "description" after "describe the concern"
-        "danger": False,  # once true, every response starts with the 999 / MASH alert
-    }
+def new_state() -> ChatState:
+    return ChatState()
 
 
-def _copy(state: State | None) -> State:
-    fresh = new_state()
-    if state:
-        fresh.update({k: state[k] for k in fresh if k in state})
-        fresh["selected"] = dict(fresh["selected"] or {})
-    return fresh
-
-
-# --- Recognising typed text ---------------------------------------------------------------------
-
-
-def _normalise(text: str) -> str:
-    return plain(text)  # the one normalisation (app/core/language/text.py), words only
-
-
-_YES = {"yes", "y", "yep", "yeah", "yea", "yup", "aye", "correct", "true", "yes please", "definitely", "it is"}
-_NO = {"no", "n", "nope", "nah", "not really", "negative", "false", "no it isnt", "no they are not", "definitely not"}
-_UNKNOWN = {
-    "dont know", "do not know", "i dont know", "i do not know", "not sure", "im not sure", "unsure", "dunno",
-    "no idea", "idk", "unknown", "maybe", "possibly", "not known", "cant say", "dont know yet", "unclear",
-}  # fmt: skip
-_NONE = {"none", "none of these", "none of them", "nothing", "neither", "none apply", "no none"}
+# --- Recognising typed commands -----------------------------------------------------------------
 
 _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("restart", re.compile(r"^(start (again|over)|restart|reset|clear|new (assessment|conversation)|begin again)$")),
@@ -79,8 +66,10 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"| is this asked| ask)?$|^what is this (question )?for$"
         ),
     ),
-    ("help", re.compile(r"^(help|menu|options|what can (you|i) do|how does this work|\?)$")),
-    ("outcome", re.compile(r"^(show )?(the )?(outcome|result|summary)$")),
+    ("help", re.compile(r"^(help|menu|options|what can (you|i) do|how does this work)$")),
+    ("outcome", re.compile(r"^(show )?(the |my )?(outcome|result|summary)$")),
+    ("stop", re.compile(r"^(stop|stop here|stop there|finish|end|thats all|that is all)$")),
+    ("go_on", re.compile(r"^(go on|carry on|continue|keep going|next|more questions)$")),
     (
         "assess",
         re.compile(r"\b(which|what) (level|threshold)\b|^(start|begin|assess|assessment|questions|lets start|go)$"),
@@ -89,144 +78,58 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("greeting", re.compile(r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya)( there)?$")),
     ("escalation", re.compile(r"\b(escalat\w*|disagree\w*|dispute|challenge (a|the) decision|resolution)\b")),
 ]
+# Commands that work even while a question waits for its answer.
+_ALWAYS = {"restart", "back", "why", "help", "outcome", "stop", "go_on", "describe"}
+_CONFIRM = YES | {"confirm", "confirm these", "thats right", "that is right", "right", "ok", "okay"}
 
 
 def _intent(text: str) -> str | None:
-    normal = _normalise(text)
-    for name, pattern in _INTENTS:
-        if pattern.search(normal):
-            return name
-    return None
+    normal = plain(text)
+    return next((name for name, pattern in _INTENTS if pattern.search(normal)), None)
 
 
 def _looks_like_question(text: str) -> bool:
     return text.strip().endswith("?") or bool(
-        re.match(r"^(what|who|how|when|where|can|do|does|is|are|should|must|which|whats|whos)\b", _normalise(text))
+        re.match(r"^(what|who|how|when|where|can|do|does|is|are|should|must|which|whats|whos)\b", plain(text))
     )
 
 
-def _match_option(question: engine.QuestionModel, piece: str, options: list[tuple[str, str]]) -> str | None:
-    """One typed piece -> an option value: its number, its label (allowing a small typo) or its value."""
-    piece = piece.strip()
-    if piece.isdigit():
-        index = int(piece) - 1
-        return options[index][0] if 0 <= index < len(options) else None
-    labels = {_normalise(label): value for value, label in options}
-    labels.update({value.replace("_", " "): value for value, _ in options})
-    if piece in labels:
-        return labels[piece]
-    close = difflib.get_close_matches(piece, list(labels), n=1, cutoff=0.85)
-    return labels[close[0]] if close else None
+# --- One turn -----------------------------------------------------------------------------------
 
 
-def parse_answer(question: engine.QuestionModel, text: str) -> Any | None:
-    """A typed answer to `question` as an engine value, or None when the text is not an answer."""
-    normal = _normalise(text)
-    if normal in _UNKNOWN:
-        return m.UNKNOWN
-    if isinstance(question, m.YesNoQuestion):
-        if normal in _YES or normal == "1":
-            return "yes"
-        if normal in _NO or normal == "2":
-            return "no"
-        return m.UNKNOWN if normal == "3" else None
-    options = [(o.value, o.label) for o in question.options]
-    if question.kind == "single_choice":
-        if normal == str(len(options) + 1):
-            return m.UNKNOWN
-        return _match_option(question, normal, options)
-    if normal in _NONE or normal in _NO:
-        return []
-    pieces = [p for p in re.split(r"\s*(?:,|&|\band\b)\s*|\s+(?=\d)", normal) if p]
-    values = [_match_option(question, p, options) for p in pieces]
-    if not values or any(v is None for v in values):
-        whole = _match_option(question, normal, options)  # a label that itself contains "and"
-        return [whole] if whole else None
-    return list(dict.fromkeys(values))
+class _Chat:
+    """One turn of a conversation: the state, and the engine's view of its assessment (made at most once per
+    change, so a turn crosses into the engine for the change and one view)."""
+
+    def __init__(self, content: m.Content, state: ChatState, today: date) -> None:
+        self.content = content
+        self.state = state
+        self.today = today
+        self._view: engine.Snapshot | None = None
+
+    def view(self) -> engine.Snapshot | None:
+        if self.state.assessment is None:
+            return None
+        if self._view is None:
+            self._view = engine.view(self.content, self.state.assessment)
+        return self._view
+
+    def change(self, assessment: engine.State) -> None:
+        self.state.assessment = assessment
+        self._view = None
+
+    def pending(self) -> engine.QuestionModel | None:
+        view = self.view()
+        return view.question if view else None
 
 
 # --- Building messages --------------------------------------------------------------------------
 
 
-def _menu_buttons() -> list[Button]:
-    return [
-        Button(title="Which level is this?", payload=payload("assess")),
-        Button(title="Describe the concern", payload=payload("describe")),
-        Button(title="If you disagree with a decision", payload=payload("escalation")),
-        Button(title="Help", payload=payload("help")),
-    ]
-
-
-def _greeting(content: m.Content) -> Message:
-    return Message(
-        kind="text",
-        text=(
-            "Hello. I can help you work out which level of the Warrington Threshold of Need a concern about a "
-            "child sits at, and what to do next.\n\n"
-            f"{content.info.safety_line}\n\n{content.info.caveat}\n\n"
-            "Answer a few questions, or describe the concern in your own words (leave out names and other "
-            "identifying details)."
-        ),
-        buttons=_menu_buttons(),
-    )
-
-
-def _help(content: m.Content) -> Message:
-    return Message(
-        kind="text",
-        text=(
-            "You can:\n"
-            "- answer with the buttons, or type yes, no or not sure (or an option's number or words)\n"
-            "- type 'why' to hear why a question is asked\n"
-            "- type 'back' to change your last answer\n"
-            "- type 'start again' to clear everything\n"
-            "- describe the concern in your own words\n"
-            "- ask about escalation or how the partnership works\n\n"
-            f"{content.info.safety_line}"
-        ),
-        buttons=_menu_buttons(),
-    )
-
-
-def _contact_line(contact: engine.ContactOut) -> str:
-    parts = [contact.name]
-    if contact.phone:
-        parts.append(contact.phone)
-    if contact.hours:
-        parts.append(contact.hours)
-    return ", ".join(parts)
-
-
-def _alert_messages(content: m.Content, state: State) -> list[Message]:
-    alerts = engine.alerts(content, state["assessment"]) if state["assessment"] else []
-    if any(a.kind == "immediate_danger" for a in alerts):
-        state["danger"] = True
-    if state["danger"] and not any(a.kind == "immediate_danger" for a in alerts):
-        # The danger answer may since have changed, but the advice to act stands for this conversation.
-        police = content.routes.get("police_999")
-        mash = content.routes.get("mash_referral")
-        contact_ids = [*(police.contacts if police else []), *(mash.contacts if mash else [])]
-        alerts.insert(
-            0,
-            engine.Alert(
-                kind="immediate_danger",
-                text="A child may be in immediate danger. Call 999 now, then contact the MASH.",
-                contacts=[
-                    engine.ContactOut(**c.model_dump(include={"id", "name", "phone", "hours", "how", "verify"}))
-                    for i in contact_ids
-                    if (c := content.contacts.get(i))
-                ],
-            ),
-        )
-    messages = []
-    for alert in alerts:
-        lines = [alert.text, *(f"- {_contact_line(c)}" for c in alert.contacts)]
-        messages.append(Message(kind="alert", text="\n".join(lines)))
-    return messages
-
-
-def _question_message(content: m.Content, state: State, question: engine.QuestionModel, lead: str = "") -> Message:
-    out = engine.question_out(question, state["assessment"])
+def _question_message(chat: _Chat, lead: str = "") -> Message:
+    view = chat.view()
+    assert view is not None and view.question is not None and view.question_out is not None
+    question, out = view.question, view.question_out
     lines = [lead] if lead else []
     lines.append(out.text)
     if out.help:
@@ -238,7 +141,7 @@ def _question_message(content: m.Content, state: State, question: engine.Questio
         )
     buttons: list[Button] = []
     if question.kind == "multiple_choice":
-        selected = state["selected"].get(question.id, [])
+        selected = chat.state.selected.get(question.id, [])
         for option in out.options:
             if option.value == m.UNKNOWN:
                 continue
@@ -261,53 +164,66 @@ def _question_message(content: m.Content, state: State, question: engine.Questio
             Button(title=o.label, payload=payload("answer", question_id=question.id, value=o.value))
             for o in out.options
         ]
+        if question.id == AGE_QUESTION:
+            lines.append("You can also type the child's age, e.g. 7, 14, 8 months or Year 9.")
     return Message(kind="question", text="\n\n".join(lines), buttons=buttons)
 
 
-def _outcome_message(content: m.Content, state: State) -> Message:
-    outcome = engine.outcome(content, state["assessment"])
-    lines = [outcome.summary, outcome.meaning]
-    reasons = [f"- {i.text} (level {i.level})" for i in outcome.reasons.indicators]
-    reasons += [f"- {r.text}" for r in outcome.reasons.rules if r.id != "highest_indicator"]
-    lines.append("Why:\n" + ("\n".join(reasons) if reasons else "- No additional needs were recorded."))
-    if outcome.settle:
-        lines.append("What would settle it:\n" + "\n".join(f"- {s}" for s in outcome.settle))
-    route_lines = []
-    for route in outcome.routes:
-        route_lines.append(f"- {route.name}: {route.what_to_do}" + (f" ({route.timeframe})" if route.timeframe else ""))
-        route_lines += [f"  {_contact_line(c)}" for c in route.contacts]
-    lines.append("What to do:\n" + "\n".join(route_lines))
-    if outcome.talk_to:
-        lines.append("Who to talk to:\n" + "\n".join(f"- {_contact_line(c)}" for c in outcome.talk_to))
-    lines.append(f"Consent: {outcome.consent}")
-    lines.append(outcome.caveat)
-    links = [Link(title=p.title, url=p.url) for p in outcome.procedures if p.url.startswith("https://")]
+def outcome_message(outcome: engine.Outcome, *, provisional: bool = False) -> Message:
+    """An outcome as the chat shows it: the top card, then expandable sections, every phone tap-to-call."""
+    card = render.card(outcome)
+    top = card.top
+    if provisional:
+        top += "\nSome questions are not answered yet, so this is provisional."
+    links = [Link(title=link.title, url=link.url) for link in render.phone_links(card.contacts)]
+    links += [Link(title=link.title, url=link.url) for link in card.links]
     return Message(
         kind="outcome",
-        text="\n\n".join(lines),
+        text=top,
+        sections=[Section(title=part.title, text=part.text) for part in card.sections],
         buttons=[
             Button(title="Change my last answer", payload=payload("back")),
             Button(title="If you disagree with a decision", payload=payload("escalation")),
             Button(title="Start again", payload=payload("restart")),
         ],
         links=links,
-        summary=summary_text(outcome),
+        summary=render.summary_text(outcome),
     )
 
 
-def _position(content: m.Content, state: State, lead: str = "") -> list[Message]:
-    """Where the conversation stands: the next question, the outcome, or the menu."""
-    if state["suggested"] is not None:
-        return [_confirm_message(content, state["suggested"], lead)]
-    if state["assessment"] is None:
-        if state["awaiting"] == "description":
+def _paused_message(lead: str = "") -> Message:
+    text = "When you are ready, you can go on to build the fuller picture, or stop here."
+    return Message(
+        kind="text",
+        text=f"{lead}\n\n{text}" if lead else text,
+        buttons=[
+            Button(title="Go on with the questions", payload=payload("go_on")),
+            Button(title="Stop here", payload=payload("stop")),
+        ],
+    )
+
+
+def _position(chat: _Chat, lead: str = "") -> list[Message]:
+    """Where the conversation stands: evidence to confirm, the next question, the outcome, or the menu."""
+    state = chat.state
+    if state.evidence is not None:
+        items = ev.remaining_items(chat.content, state.evidence, state.age)
+        return [ev.evidence_message(items, [], lead)]
+    if state.assessment is None:
+        if state.awaiting == "description":
             return [_describe_prompt(lead)]
-        return [Message(kind="text", text=lead or "What would you like to do?", buttons=_menu_buttons())]
-    question = engine.pending_question(content, state["assessment"])
-    if question is not None:
-        return [_question_message(content, state, question, lead)]
+        if state.paused:
+            return [_paused_message(lead)]
+        return [Message(kind="text", text=lead or "What would you like to do?", buttons=asides.menu_buttons())]
+    view = chat.view()
+    assert view is not None
+    if view.question is not None:
+        if state.paused:
+            return [_paused_message(lead)]
+        return [_question_message(chat, lead)]
     messages = [Message(kind="text", text=lead)] if lead else []
-    return [*messages, _outcome_message(content, state)]
+    assert view.outcome is not None
+    return [*messages, outcome_message(view.outcome)]
 
 
 def _describe_prompt(lead: str = "") -> Message:
@@ -322,83 +238,155 @@ def _describe_prompt(lead: str = "") -> Message:
     )
 
 
-def _confirm_message(content: m.Content, suggested: dict[str, Any], lead: str = "") -> Message:
-    lines = [lead] if lead else []
-    lines.append("Is that right? If it is, I will fill in those answers and ask the rest; you can change any of them.")
+def _act_now(content: m.Content) -> Message:
+    """The act-now card: what to do at once when a child may be in immediate danger (rules/routes.yaml act_now)."""
+    route = content.routes.get("act_now") or content.routes.get("police_999")
+    steps = route.what_to_do.splitlines() if route else ["Call 999 now, then the MASH."]
+    contact_ids = route.contacts if route else ["police_999", "mash_in_hours", "mash_out_of_hours"]
+    contacts = asides.contacts_out(content, contact_ids)
+    lines = [route.name if route else "Act now: a child may be in immediate danger", *(f"- {s}" for s in steps)]
+    lines.append("Numbers: " + "; ".join(f"{c.name}: {c.phone}" for c in contacts if c.phone) + ".")
+    lines.append("You can stop here, or go on to build the fuller picture when the child is safe.")
     return Message(
-        kind="text",
-        text="\n\n".join(lines),
+        kind="act_now",
+        text="\n".join(lines),
+        links=asides.links_for(content, contact_ids),
         buttons=[
-            Button(title="Yes, that's right", payload=payload("confirm")),
-            Button(title="No, ask me the questions", payload=payload("reject")),
+            Button(title="Go on with the questions", payload=payload("go_on")),
+            Button(title="Stop here", payload=payload("stop")),
         ],
     )
+
+
+def _alert_messages(chat: _Chat) -> list[Message]:
+    """What goes before everything else: the act-now card the first time, then a 999 / MASH alert every time."""
+    view = chat.view()
+    alerts = list(view.alerts) if view else []
+    if any(a.kind == "immediate_danger" for a in alerts):
+        chat.state.danger = True
+    if chat.state.danger and not chat.state.acted:
+        chat.state.acted = True
+        chat.state.paused = True
+        return [_act_now(chat.content)]
+    if chat.state.danger and not any(a.kind == "immediate_danger" for a in alerts):
+        # The danger answer may since have changed, but the advice to act stands for this conversation.
+        route = chat.content.routes.get("police_999")
+        alerts = [
+            engine.Alert(
+                kind="immediate_danger",
+                text="A child may be in immediate danger. Call 999 now, then contact the MASH.",
+                contacts=asides.contacts_out(chat.content, route.contacts if route else ["police_999"]),
+            )
+        ]
+    messages = []
+    for alert in alerts:
+        contacts = list({c.id: c for c in alert.contacts}.values())  # each contact once
+        lines = [alert.text, *(f"- {render.contact_line(c)}" for c in contacts)]
+        links = [Link(title=link.title, url=link.url) for link in render.phone_links(contacts)]
+        messages.append(Message(kind="alert", text="\n".join(lines), links=links))
+    return messages
 
 
 # --- Handlers -----------------------------------------------------------------------------------
 
 
-def _start_assessment(content: m.Content, state: State) -> list[Message]:
-    state["awaiting"] = None
-    if state["assessment"] is None:
-        state["assessment"] = engine.new_state()
-        return _position(content, state, "Let's work through it. The first questions are about immediate danger.")
-    return _position(content, state)
+def _start_assessment(chat: _Chat) -> list[Message]:
+    chat.state.awaiting = None
+    chat.state.paused = False
+    if chat.state.assessment is None:
+        chat.change(engine.new_state())
+        return _position(chat, "Let's work through it. The first questions are about immediate danger.")
+    return _position(chat)
 
 
-def _answer(content: m.Content, state: State, question_id: str, value: Any) -> list[Message]:
-    if state["assessment"] is None:
-        state["assessment"] = engine.new_state()
+def _answer(chat: _Chat, question_id: str, value: Any, *, typed: bool = False) -> list[Message]:
+    if chat.state.assessment is None:
+        chat.change(engine.new_state())
+    assert chat.state.assessment is not None
     try:
-        state["assessment"] = engine.answer(content, state["assessment"], question_id, value)
-    except InvalidAnswer:
-        return _position(content, state, "That answer does not fit this question. Please choose one of these.")
-    state["selected"].pop(question_id, None)
-    return _position(content, state)
+        chat.change(engine.answer(chat.content, chat.state.assessment, question_id, value))
+    except (InvalidAnswer, UnknownQuestion):
+        return _position(chat, "That answer does not fit this question. Please choose one of these.")
+    chat.state.selected.pop(question_id, None)
+    chat.state.paused = False
+    messages = []
+    question = chat.content.question(question_id)
+    if typed and question is not None:
+        recorded = engine.answer_label(question, chat.state.assessment["answers"][question_id])
+        messages.append(Message(kind="recorded", text=f"Recorded: {recorded}"))
+    return [*messages, *_position(chat)]
 
 
-def _toggle(content: m.Content, state: State, question_id: str, value: Any) -> list[Message]:
-    question = engine.pending_question(content, state["assessment"]) if state["assessment"] else None
+def _toggle(chat: _Chat, question_id: str, value: Any) -> list[Message]:
+    question = chat.pending()
     if question is None or question.id != question_id or value not in question.option_values:
-        return _position(content, state, "That choice belongs to another question. Here is the current one.")
-    selected = list(state["selected"].get(question_id, []))
+        return _position(chat, "That choice belongs to another question. Here is the current one.")
+    selected = list(chat.state.selected.get(question_id, []))
     selected = [v for v in selected if v != value] if value in selected else [*selected, value]
-    state["selected"][question_id] = [v for v in question.option_values if v in selected]
-    return _position(content, state)
+    chat.state.selected[question_id] = [v for v in question.option_values if v in selected]
+    return _position(chat)
 
 
-def _why(content: m.Content, state: State) -> list[Message]:
-    question = engine.pending_question(content, state["assessment"]) if state["assessment"] else None
+def _why(chat: _Chat) -> list[Message]:
+    question = chat.pending()
     if question is None:
-        return _position(content, state, "There is no question waiting for an answer just now.")
-    return [_question_message(content, state, question, f"Why I ask: {question.why}")]
+        return _position(chat, "There is no question waiting for an answer just now.")
+    chat.state.paused = False
+    return [_question_message(chat, f"Why I ask: {question.why}")]
 
 
-def _back(content: m.Content, state: State) -> list[Message]:
-    state["selected"] = {}
-    if not state["assessment"] or not state["assessment"]["order"]:
-        return _position(content, state, "There is no earlier answer to change.")
-    state["assessment"] = engine.back(content, state["assessment"])
-    return _position(content, state, "Going back: here is that question again.")
+def _back(chat: _Chat) -> list[Message]:
+    chat.state.selected = {}
+    if not chat.state.assessment or not chat.state.assessment["order"]:
+        return _position(chat, "There is no earlier answer to change.")
+    chat.change(engine.back(chat.content, chat.state.assessment))
+    chat.state.paused = False
+    return _position(chat, "Going back: here is that question again.")
 
 
-def _restart(content: m.Content) -> tuple[State, list[Message]]:
+def _stop(chat: _Chat) -> list[Message]:
+    """Stop after the act-now card (or at any point): the outcome so far, marked provisional."""
+    chat.state.paused = True
+    lead = "Stopped. You can come back to the questions at any time; nothing more is needed to act now."
+    if chat.state.assessment is None or not chat.state.assessment["answers"]:
+        return [_paused_message(lead)]
+    outcome = engine.view(chat.content, chat.state.assessment, with_outcome=True).outcome
+    assert outcome is not None
+    provisional = chat.pending() is not None
+    message = outcome_message(outcome, provisional=provisional)
+    message.buttons.insert(0, Button(title="Go on with the questions", payload=payload("go_on")))
+    return [Message(kind="text", text=lead), message]
+
+
+def _go_on(chat: _Chat) -> list[Message]:
+    chat.state.paused = False
+    if chat.state.evidence is not None:
+        return _position(chat)
+    return _start_assessment(chat)
+
+
+def _restart(content: m.Content) -> tuple[ChatState, list[Message]]:
     return new_state(), [
         Message(kind="text", text="Starting again. Everything you answered has been cleared."),
-        _greeting(content),
+        asides.greeting(content),
     ]
 
 
-def _describe(content: m.Content, state: State, text: str, *, quiet_when_empty: bool = False) -> list[Message] | None:
-    """Triage a description and ask the user to confirm what was recognised (the text itself is not kept)."""
-    from app.core.triage import prefill_answers, triage  # imported here: the triage index is built on first use
+def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list[Message] | None:
+    """Triage a description and list what was recognised, to confirm (the text itself is not kept)."""
+    from app.core.triage import triage  # imported here: the triage index is built on first use
 
-    result = triage(content, redact(text).text)
-    present = [i for i in result.indicators if not i.negated]
-    if not present:
+    content = chat.content
+    redacted = redact(text).text
+    result = triage(content, redacted)
+    current = [i for i in result.indicators if not i.negated and not i.historic]
+    age = ev.described_age(content, redacted)
+    if chat.state.assessment is not None and AGE_QUESTION in chat.state.assessment["answers"]:
+        age = None  # already answered: the description does not change it
+    if not current and age is None:
         if quiet_when_empty:
             return None
-        state["awaiting"] = "description"
+        chat.state.awaiting = "description"
         return [
             Message(
                 kind="text",
@@ -408,182 +396,191 @@ def _describe(content: m.Content, state: State, text: str, *, quiet_when_empty: 
                 buttons=[Button(title="Answer questions instead", payload=payload("assess"))],
             )
         ]
-    state["awaiting"] = None
+    chat.state.awaiting = None
     if result.immediate_danger:
-        state["danger"] = True
-    lines = ["From your description I recognised:"]
-    lines += [f"- {i.text} (level {i.level}{', in the past' if i.historic else ''})" for i in present]
+        chat.state.danger = True
+    items = [ev.item(i.id, i.text, list(dict.fromkeys(i.evidence))) for i in current]
+    if age is not None:
+        items.append(ev.item(AGE_QUESTION, ev.age_label(content, age[0]), age[1]))
+    notes = []
+    historic = [i for i in result.indicators if i.historic and not i.negated]
+    if historic:
+        notes.append("Read as in the past, so not recorded: " + "; ".join(i.text for i in historic) + ".")
     negated = [i for i in result.indicators if i.negated]
     if negated:
-        lines.append("You said these are not the case:\n" + "\n".join(f"- {i.text}" for i in negated))
-    if result.suggested_level is not None:
-        lines.append(
-            f"On its own that points to Level {result.suggested_level}: {result.level_name}. "
-            "The questions will check it."
-        )
-    state["suggested"] = prefill_answers(content, result)
-    return [_confirm_message(content, state["suggested"], "\n".join(lines))]
+        notes.append("Read as not the case, so not recorded: " + "; ".join(i.text for i in negated) + ".")
+    chat.state.evidence = [i.id for i in current]
+    chat.state.age = age[0] if age else None
+    return [ev.evidence_message(items, notes)]
 
 
-def _confirm(content: m.Content, state: State) -> list[Message]:
-    suggested = state["suggested"] or {}
-    state["suggested"] = None
-    assessment = state["assessment"] or engine.new_state()
+def _remove(chat: _Chat, item_id: str) -> list[Message]:
+    state = chat.state
+    if state.evidence is None:
+        return _position(chat, "There is nothing from a description waiting to be confirmed.")
+    if item_id == AGE_QUESTION and state.age is not None:
+        label, state.age = ev.age_label(chat.content, state.age), None
+    elif item_id in state.evidence:
+        label = chat.content.indicators[item_id].text if item_id in chat.content.indicators else item_id
+        state.evidence = [i for i in state.evidence if i != item_id]
+    else:
+        return _position(chat, "That item is not in the list any more.")
+    return _position(chat, f"Removed: {label}.")
+
+
+def _confirm(chat: _Chat) -> list[Message]:
+    state = chat.state
+    suggested = ev.suggested_answers(chat.content, state.evidence or [])
+    if state.age is not None:
+        suggested[AGE_QUESTION] = state.age
+    state.evidence, state.age = None, None
+    assessment = state.assessment or engine.new_state()
     try:
-        state["assessment"] = engine.prefill(content, assessment, suggested)
+        chat.change(engine.prefill(chat.content, assessment, suggested))
     except InvalidAnswer:
-        state["assessment"] = assessment  # content changed under a stored suggestion; ask instead
-    filled = len(state["assessment"]["prefilled"])
+        chat.change(assessment)  # content changed under a stored suggestion; ask instead
+    assert state.assessment is not None
+    filled = len(state.assessment["prefilled"])
+    state.paused = False
     lead = (
-        f"Thank you. I have filled in {filled} answer{'s' if filled != 1 else ''} from your description; "
+        f"Thank you. I have recorded {filled} answer{'s' if filled != 1 else ''} from what you confirmed; "
         "type 'back' to change an answer."
         if filled
         else "Thank you. Now a few questions, starting with immediate danger."
     )
-    return _position(content, state, lead)
+    return _position(chat, lead)
 
 
-def _knowledge_message(content: m.Content, answer: Answer) -> Message:
-    text = answer.answer
-    if answer.sources:
-        source = answer.sources[0]
-        text += f"\n\nSource: {source.title}, {source.section}."
-    if answer.verify:
-        text += " The partnership is confirming this detail."
-    buttons = [Button(title=r.title, payload=payload("entry", id=r.id)) for r in answer.related]
-    return Message(kind="text", text=text, buttons=buttons)
+def _reject(chat: _Chat) -> list[Message]:
+    chat.state.evidence, chat.state.age = None, None
+    return _start_assessment(chat)
 
 
-def _escalation(content: m.Content, question: str | None) -> list[Message]:
-    question = redact(question).text if question else "How do I escalate a professional disagreement?"
-    answer = ask(content.knowledge, question)
-    overview = content.knowledge.document(content.escalation.id)
-    if answer.entry_id is None and overview is not None:
-        # The words said "disagree" but matched nothing closer: give the process itself, not "I don't know".
-        message = _entry(content, overview.id)[0]
-    else:
-        message = _knowledge_message(content, answer)
-    message.buttons.insert(0, Button(title="Dates for each step from today", payload=payload("escalation_dates")))
-    return [message]
-
-
-def _escalation_dates(content: m.Content, today: date) -> list[Message]:
-    schedule = escalation_schedule(content.escalation, today)
-    basis = "working days" if schedule.basis == "working" else "calendar days"
-    lines = [f"If the disagreement starts today ({today:%A %-d %B %Y}), counting {basis}:"]
-    for step in schedule.steps:
-        when = f"by {step.due:%A %-d %B}" if step.starts == step.due else f"{step.starts:%-d %B} to {step.due:%-d %B}"
-        lines.append(f"- Step {step.step}, {step.title}: {when}. {step.who}")
-    lines.append(schedule.child_safety_first)
-    lines.append(f"Source: {schedule.source}, {schedule.section}.")
-    return [
-        Message(kind="text", text="\n".join(lines), buttons=[Button(title="Back to the menu", payload=payload("help"))])
-    ]
-
-
-def _entry(content: m.Content, entry_id: Any) -> list[Message]:
-    document = content.knowledge.document(str(entry_id))
-    if document is None:
-        return [Message(kind="text", text="I cannot find that item any more.", buttons=_menu_buttons())]
-    related = [d for r in document.related if (d := content.knowledge.document(r))]
-    text = f"{document.title}\n\n{document.answer}\n\nSource: {document.source}, {document.section}."
-    buttons = [Button(title=d.title, payload=payload("entry", id=d.id)) for d in related[:4]]
-    return [Message(kind="text", text=text, buttons=buttons)]
-
-
-def _not_understood(content: m.Content, state: State) -> list[Message]:
-    return _position(content, state, "Sorry, I did not understand that. You can choose one of these, or type 'help'.")
-
-
-def _handle_payload(content: m.Content, state: State, action: str, args: dict[str, Any], today: date) -> list[Message]:
+def _handle_payload(chat: _Chat, action: str, args: dict[str, Any]) -> list[Message]:
     if action == "answer":
-        return _answer(content, state, str(args.get("question_id", "")), args.get("value"))
+        return _answer(chat, str(args.get("question_id", "")), args.get("value"))
     if action == "toggle":
-        return _toggle(content, state, str(args.get("question_id", "")), args.get("value"))
+        return _toggle(chat, str(args.get("question_id", "")), args.get("value"))
     if action == "done":
         question_id = str(args.get("question_id", ""))
-        return _answer(content, state, question_id, state["selected"].get(question_id, []))
+        return _answer(chat, question_id, chat.state.selected.get(question_id, []))
+    if action == "remove":
+        return _remove(chat, str(args.get("id", "")))
     if action == "escalation_dates":
-        return _escalation_dates(content, today)
+        return [asides.escalation_dates(chat.content, chat.today)]
     if action == "entry":
-        return _entry(content, args.get("id"))
+        return [asides.entry(chat.content, args.get("id"))]
     if action == "resume":
-        return _position(content, state, "Welcome back. Here is where you were.")
-    return _handle_intent(content, state, action, None, today)
+        return _position(chat, "Welcome back. Here is where you were.")
+    return _handle_intent(chat, action, None)
 
 
-def _handle_intent(content: m.Content, state: State, intent: str, text: str | None, today: date) -> list[Message]:
-    if intent == "assess":
-        state["suggested"] = None
-        return _start_assessment(content, state)
+def _handle_intent(chat: _Chat, intent: str, text: str | None) -> list[Message]:
+    handlers = {
+        "assess": _start_assessment,
+        "why": _why,
+        "back": _back,
+        "stop": _stop,
+        "go_on": _go_on,
+        "reject": _reject,
+    }
+    if intent in handlers:
+        return handlers[intent](chat)
+    if intent == "confirm" and chat.state.evidence is not None:
+        return _confirm(chat)
     if intent == "describe":
-        state["awaiting"] = "description"
+        chat.state.awaiting = "description"
         return [_describe_prompt()]
-    if intent == "confirm" and state["suggested"] is not None:
-        return _confirm(content, state)
-    if intent == "reject":
-        state["suggested"] = None
-        return _start_assessment(content, state)
-    if intent == "why":
-        return _why(content, state)
-    if intent == "back":
-        return _back(content, state)
     if intent == "help":
-        return [_help(content)]
+        return [asides.help_message(chat.content)]
     if intent == "outcome":
-        return _position(content, state)
+        return _position(chat)
     if intent == "greeting":
-        return _position(content, state, "Hello.")
+        return _position(chat, "Hello.")
     if intent == "escalation":
-        return _escalation(content, text)
-    return _not_understood(content, state)
+        return [asides.escalation(chat.content, text)]
+    return _not_understood(chat)
 
 
-def _handle_text(content: m.Content, state: State, text: str, today: date) -> list[Message]:
-    question = engine.pending_question(content, state["assessment"]) if state["assessment"] else None
-    if question is not None and state["suggested"] is None:
-        if _normalise(text) == "done" and state["selected"].get(question.id):
-            return _answer(content, state, question.id, state["selected"][question.id])
-        value = parse_answer(question, text)
-        if value is not None:
-            return _answer(content, state, question.id, value)
-    if state["suggested"] is not None:
-        normal = _normalise(text)
-        if normal in _YES:
-            return _confirm(content, state)
-        if normal in _NO:
-            return _handle_intent(content, state, "reject", text, today)
+def _not_understood(chat: _Chat) -> list[Message]:
+    return _position(chat, "Sorry, I did not understand that. You can choose one of these, or type 'help'.")
+
+
+def _handle_evidence_text(chat: _Chat, text: str) -> list[Message] | None:
+    """Typed replies while recognised items wait: "not the ...", yes (confirm) or no (ask the questions)."""
+    state = chat.state
+    assert state.evidence is not None
+    target = ev.removal_target(chat.content, text, state.evidence, state.age)
+    if target is not None:
+        return _remove(chat, target)
+    normal = plain(text)
+    if normal in _CONFIRM:
+        return _confirm(chat)
+    if normal in NO:
+        return _reject(chat)
+    if normal.startswith(ev.NOT_THE):
+        return _position(chat, "I could not tell which item you mean; use its Remove button.")
+    return None
+
+
+def _handle_text(chat: _Chat, text: str) -> list[Message]:
+    state = chat.state
+    if state.evidence is not None:
+        handled = _handle_evidence_text(chat, text)
+        if handled is not None:
+            return handled
     intent = _intent(text)
+    if intent in _ALWAYS:
+        return _handle_intent(chat, intent, text)  # type: ignore[arg-type]
+    plain_question = asides.plain_question(text)
+    if plain_question is not None:
+        return [asides.plain_answer(chat.content, plain_question)]
+    if state.awaiting == "description":
+        described = _describe(chat, text)
+        if described is not None:
+            return described
+    question = chat.pending() if state.evidence is None else None
+    if question is not None:
+        if plain(text) == "done" and state.selected.get(question.id):
+            return _answer(chat, question.id, state.selected[question.id], typed=True)
+        value = read_answer(question, text)
+        if value is not None:
+            return _answer(chat, question.id, value, typed=True)
+        if text.strip().endswith("?"):
+            answer = asides.ask_partnership(chat.content, text)
+            if answer.entry_id is not None:
+                return [asides.knowledge_message(answer)]
+        # Never another feature's answer: the question's choices again.
+        return _position(chat, "I could not tell which answer that is. Please choose one of these, or type 'help'.")
     if intent is not None and (intent != "assess" or len(text.split()) <= 8):
-        return _handle_intent(content, state, intent, text, today)
+        return _handle_intent(chat, intent, text)
     long_enough = len(text.split()) >= _MIN_DESCRIPTION_WORDS
-    if state["awaiting"] == "description" or (long_enough and not _looks_like_question(text)):
-        described = _describe(content, state, text, quiet_when_empty=state["awaiting"] != "description")
+    if long_enough and not _looks_like_question(text):
+        described = _describe(chat, text, quiet_when_empty=True)
         if described is not None:
             return described
     if long_enough or _looks_like_question(text):
-        answer = ask(content.knowledge, redact(text).text)
+        answer = asides.ask_partnership(chat.content, text)
         if answer.entry_id is not None:
-            return [_knowledge_message(content, answer)]
-        described = _describe(content, state, text, quiet_when_empty=True)
+            return [asides.knowledge_message(answer)]
+        described = _describe(chat, text, quiet_when_empty=True)
         if described is not None:
             return described
-        reply = _knowledge_message(content, answer)
-        return [reply, *_position(content, state)]
-    return _not_understood(content, state)
+        return [asides.knowledge_message(answer), *_position(chat)]
+    return _not_understood(chat)
 
 
 def respond(
-    content: m.Content, state: State | None, turn: Turn, *, today: date | None = None
-) -> tuple[State, list[Message]]:
+    content: m.Content, state: ChatState | dict[str, Any] | None, turn: Turn, *, today: date | None = None
+) -> tuple[ChatState, list[Message]]:
     """The bot's reply to one turn. `state` None starts a conversation with the greeting and safety line.
 
-    Returns the new chat state (ids and answer values only) and the messages, alerts first.
+    Returns the new chat state (ids and answer values only) and the messages, danger first.
     """
-    today = today or date.today()
     starting = state is None
-    chat = _copy(state)
-    messages: list[Message] = [_greeting(content)] if starting else []
+    fresh = ChatState.model_validate(state) if isinstance(state, dict) else (state or new_state()).model_copy(deep=True)
+    chat = _Chat(content, fresh, today or date.today())
+    messages: list[Message] = [asides.greeting(content)] if starting else []
     parsed = parse_payload(turn.payload) if turn.payload else None
     text = (turn.text or "").strip()
     if parsed is None and turn.payload:
@@ -591,29 +588,53 @@ def respond(
     if parsed is not None:
         action, args = parsed
         if action == "restart":
-            chat, messages = _restart(content)
+            fresh, messages = _restart(content)
+            chat = _Chat(content, fresh, chat.today)
         elif action == "start":
-            messages += [] if starting else _position(content, chat, "Welcome back. Here is where you were.")
+            messages += [] if starting else _position(chat, "Welcome back. Here is where you were.")
         else:
-            messages += _handle_payload(content, chat, action, args, today)
+            messages += _handle_payload(chat, action, args)
     elif text:
         intent = _intent(text)
         if intent == "restart":
-            chat, messages = _restart(content)
+            fresh, messages = _restart(content)
+            chat = _Chat(content, fresh, chat.today)
         elif intent == "greeting" and starting:
             pass  # the greeting has already said hello
         else:
-            messages += _handle_text(content, chat, text, today)
+            messages += _handle_text(chat, text)
     elif not starting:
-        messages += _position(content, chat, "Welcome back. Here is where you were.")
-    return chat, _alert_messages(content, chat) + _keep_the_thread(content, chat, messages)
+        messages += _position(chat, "Welcome back. Here is where you were.")
+    first_danger = not chat.state.acted
+    alerts = _alert_messages(chat)
+    if first_danger and chat.state.acted:
+        # The act-now card comes first; the questions wait until the practitioner chooses to go on.
+        messages = [msg for msg in messages if msg.kind != "question"]
+        return chat.state, [*alerts, *messages]
+    return chat.state, [*alerts, *_keep_the_thread(chat, messages)]
 
 
-def _keep_the_thread(content: m.Content, state: State, messages: list[Message]) -> list[Message]:
+def _keep_the_thread(chat: _Chat, messages: list[Message]) -> list[Message]:
     """After an aside (help, a question about the partnership), put the open question back in front."""
-    if any(msg.kind in ("question", "outcome") for msg in messages) or state["suggested"] is not None:
+    if any(msg.kind in ("question", "outcome", "evidence") for msg in messages) or chat.state.evidence is not None:
         return messages
-    question = engine.pending_question(content, state["assessment"]) if state["assessment"] else None
+    if chat.state.paused:
+        return messages
+    question = chat.pending()
     if question is None:
         return messages
-    return [*messages, _question_message(content, state, question, "To carry on with the questions:")]
+    return [*messages, _question_message(chat, "To carry on with the questions:")]
+
+
+def reached_outcome(content: m.Content, state: ChatState, messages: list[Message]) -> engine.Outcome | None:
+    """The outcome, the first time a finished assessment's outcome is shown (for the analytics), else None.
+
+    Marks the state, so a conversation is counted once however often its outcome is shown again.
+    """
+    if state.counted or state.assessment is None or not any(msg.kind == "outcome" for msg in messages):
+        return None
+    view = engine.view(content, state.assessment)
+    if view.outcome is None:
+        return None  # a provisional outcome (stopped early) is not a finished assessment
+    state.counted = True
+    return view.outcome

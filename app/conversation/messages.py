@@ -98,7 +98,3 @@ def parse_payload(text: str) -> tuple[str, dict[str, Any]] | None:
         return None
     return (match.group(1), args) if isinstance(args, dict) else None
 
-
-def tel_url(phone: str) -> str:
-    """`01925 443322` -> `tel:01925443322`: digits (and a leading +) only, so a phone dials it when tapped."""
-    return "tel:" + re.sub(r"[^\d+]", "", phone)

@@ -2,28 +2,45 @@
 
 State is plain data (question ids and answer values only), so any store can keep it:
     {"answers": {question_id: value}, "order": [question_id, ...], "prefilled": [question_id, ...]}
+
+A channel changes the state (answer, back, prefill) and then calls `view(content, state)` once: the next
+question, the alerts, the prefilled answers, progress and, when complete, the outcome, from one pass over
+the questions.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12 (ChatState holds a State)
 
 from app.core import models as m
 from app.core.errors import InvalidAnswer, UnknownQuestion
 from app.core.rules import AnswerValue, Check, Facts, compile_condition, reads_indicators, reads_level_so_far
 
-State = dict[str, Any]
+
+class State(TypedDict):
+    """An assessment: answers by question id, the order they were given, and which came from a description."""
+
+    answers: dict[str, AnswerValue]
+    order: list[str]
+    prefilled: list[str]
+
+
 QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
 ANSWER_LABELS = {"yes": "Yes", "no": "No", m.UNKNOWN: "Don't know"}
 
 
 def new_state() -> State:
     return {"answers": {}, "order": [], "prefilled": []}
+
+
+def as_state(data: Mapping[str, Any]) -> State:
+    """A stored record's state (plain JSON) as a State; a record written before `prefilled` existed has none."""
+    return {"answers": dict(data["answers"]), "order": list(data["order"]), "prefilled": list(data.get("prefilled", []))}
 
 
 # --- Output shapes ------------------------------------------------------------------------------
@@ -142,41 +159,6 @@ class Decision(BaseModel):
 # --- The flow -----------------------------------------------------------------------------------
 
 
-_MEMO_SIZE = 4096
-_memo_lock = threading.Lock()
-AnswersKey = frozenset[tuple[str, Any]]
-
-
-def _answers_key(answers: Mapping[str, AnswerValue]) -> AnswersKey | None:
-    # A list comprehension and an exact type test: about 10% cheaper than a generator with isinstance, and
-    # a key is made several times a request. A list subclass stays unhashable, so it is not remembered.
-    try:
-        return frozenset([(k, tuple(v)) if v.__class__ is list else (k, v) for k, v in answers.items()])
-    except TypeError:  # a value that cannot be a key (not a valid answer anyway)
-        return None
-
-
-def _memo(content: m.Content, name: str) -> dict[AnswersKey, Any]:
-    """A per-content memo for results that depend only on the content and the answers.
-
-    Why: one request asks for the same answers several times (answer, prune, pending question, alerts,
-    outcome). Kept with the questions and indicators it was computed from, because
-    model_copy(update=...) of the content shares its __dict__ entries.
-    """
-    stored = content.__dict__.get(name)
-    if stored is None or stored[0][0] is not content.assessment or stored[0][1] is not content.indicators:
-        stored = ((content.assessment, content.indicators), {})
-        content.__dict__[name] = stored
-    return stored[1]
-
-
-def _remember(memo: dict[AnswersKey, Any], key: AnswersKey, value: Any) -> None:
-    with _memo_lock:
-        if len(memo) >= _MEMO_SIZE:
-            del memo[next(iter(memo))]  # oldest first: the memo only needs to outlive a request
-        memo[key] = value
-
-
 class _Compiled:
     """The content's conditions compiled once (see rules.compile_condition), in content order."""
 
@@ -200,7 +182,7 @@ class _Compiled:
 
 
 def _compiled(content: m.Content) -> _Compiled:
-    """Kept on the content, and rebuilt for a copy with other questions or rules (as _memo is)."""
+    """Kept on the content, and rebuilt for a copy with other questions or rules."""
     compiled: _Compiled | None = content.__dict__.get("_compiled")
     if compiled is None or compiled.owner[0] is not content.assessment or compiled.owner[1] is not content.rules:
         compiled = _Compiled(content)
@@ -228,24 +210,8 @@ class _Walk(NamedTuple):
     possible: dict[str, list[str]]  # question answered "unknown" -> the indicators it could mean
 
 
-def _walked(content: m.Content, answers: Mapping[str, AnswerValue]) -> _Walk:
-    key = _answers_key(answers)
-    if key is None:
-        return _walk(content, answers)
-    memo = _memo(content, "_active_memo")
-    found = memo.get(key)
-    if found is None:
-        found = _walk(content, answers)
-        _remember(memo, key, found)
-    return found
-
-
 def active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
     """Questions that apply given the answers so far (ask_if sees only earlier questions' answers)."""
-    return list(_walked(content, answers).active)  # a copy: a caller cannot change the remembered list
-
-
-def _active_questions(content: m.Content, answers: Mapping[str, AnswerValue]) -> list[QuestionModel]:
     return _walk(content, answers).active
 
 
@@ -318,16 +284,23 @@ def normalise_answer(question: QuestionModel, value: Any) -> AnswerValue:
 
 def answer(content: m.Content, state: State, question_id: str, value: Any) -> State:
     """Record (or change) an answer; answers to questions that no longer apply are dropped."""
-    active = active_questions(content, state["answers"])
-    question = next((q for q in active if q.id == question_id), None)
-    if question is None:
-        open_ids = [q.id for q in active]
-        raise UnknownQuestion(question_id, open_ids)
+    question = content.question(question_id)
     answers = dict(state["answers"])
-    answers[question_id] = normalise_answer(question, value)
+    if question is not None:
+        try:
+            answers[question_id] = normalise_answer(question, value)
+        except InvalidAnswer:
+            if any(q.id == question_id for q in active_questions(content, state["answers"])):
+                raise
+            question = None  # not open now: that is the error to report
+    # One pass over the new answers both checks the question applies and prunes: whether a question applies
+    # depends only on the answers before it, never on its own.
+    walk = _walk(content, answers)
+    if question is None or not any(q is question for q in walk.active):
+        raise UnknownQuestion(question_id, [q.id for q in active_questions(content, state["answers"])])
     order = [q for q in state["order"] if q != question_id] + [question_id]
     prefilled = [q for q in state.get("prefilled", []) if q != question_id]
-    return _prune({"answers": answers, "order": order, "prefilled": prefilled}, content)
+    return _pruned({"answers": answers, "order": order, "prefilled": prefilled}, walk)
 
 
 def back(content: m.Content, state: State) -> State:
@@ -383,7 +356,11 @@ def prefill(content: m.Content, state: State, suggested: Mapping[str, AnswerValu
 
 
 def _prune(state: State, content: m.Content) -> State:
-    active = {q.id for q in active_questions(content, state["answers"])}
+    return _pruned(state, _walk(content, state["answers"]))
+
+
+def _pruned(state: State, walk: _Walk) -> State:
+    active = {q.id for q in walk.active}
     answers = {k: v for k, v in state["answers"].items() if k in active}
     return {
         "answers": answers,
@@ -394,7 +371,10 @@ def _prune(state: State, content: m.Content) -> State:
 
 def pending_question(content: m.Content, state: State) -> QuestionModel | None:
     """The next question to show: an unconfirmed immediate-danger suggestion first, then the next open one."""
-    active = active_questions(content, state["answers"])  # once: next_question would look them up again
+    return _pending(state, _walk(content, state["answers"]).active)
+
+
+def _pending(state: State, active: list[QuestionModel]) -> QuestionModel | None:
     prefilled = state["prefilled"]
     if prefilled:
         for question in active:
@@ -553,12 +533,16 @@ def _possible_red_flag(content: m.Content, present: Mapping[str, str], possible:
 
 def indicator_sources(content: m.Content, state: State) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Present indicators (id -> question that produced it) and possible ones by unknown question."""
-    walk = _walked(content, state["answers"])
-    return dict(walk.present), {question_id: list(ids) for question_id, ids in walk.possible.items()}  # copies
+    walk = _walk(content, state["answers"])
+    return walk.present, walk.possible
 
 
 def decide_state(content: m.Content, state: State) -> Decision:
-    present, possible = indicator_sources(content, state)
+    return _decide_walk(content, state, _walk(content, state["answers"]))
+
+
+def _decide_walk(content: m.Content, state: State, walk: _Walk) -> Decision:
+    present, possible = walk.present, walk.possible
     return decide(
         content,
         present,
@@ -586,10 +570,14 @@ def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
 
 def alerts(content: m.Content, state: State) -> list[Alert]:
     """Alerts every response carries: immediate danger (999 / MASH), or consult the MASH now."""
+    return _alerts(content, state, _walk(content, state["answers"]))
+
+
+def _alerts(content: m.Content, state: State, walk: _Walk) -> list[Alert]:
     # The rules on what is known, as far as the danger finding needs them, and the possible red flag (from
     # the unknowns alone, as in decide); the doubt and "what would settle it" runs of decide only change
     # the level, which the alerts never read.
-    present, possible = indicator_sources(content, state)
+    present, possible = walk.present, walk.possible
     immediate_danger = _immediate_danger(content, frozenset(present), state["answers"])
     out = []
     if immediate_danger:
@@ -631,8 +619,12 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 def outcome(content: m.Content, state: State) -> Outcome:
     """The explained recommendation for the answers so far."""
-    decision = decide_state(content, state)
-    present, possible = indicator_sources(content, state)
+    return _outcome(content, state, _walk(content, state["answers"]))
+
+
+def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
+    decision = _decide_walk(content, state, walk)
+    present, possible = walk.present, walk.possible
     level = content.levels[decision.level]
     raising = [content.indicators[i] for i in present if i in content.indicators and not content.indicators[i].strength]
     strengths = [content.indicators[i] for i in present if i in content.indicators and content.indicators[i].strength]
@@ -702,7 +694,7 @@ def outcome(content: m.Content, state: State) -> Outcome:
             answer=answer_label(q, state["answers"][q.id]),
             prefilled=q.id in state["prefilled"],
         )
-        for q in active_questions(content, state["answers"])
+        for q in walk.active
         if q.id in state["answers"]
     ]
     summary = f"Level {level.level}: {level.name}."
@@ -741,4 +733,51 @@ def outcome(content: m.Content, state: State) -> Outcome:
         answers=answers_out,
         content_version=content.version,
         caveat=content.info.caveat,
+    )
+
+
+# --- The view: everything a channel shows after a change ----------------------------------------
+
+
+class Snapshot(NamedTuple):
+    """Where an assessment stands, from one pass over the questions (see view)."""
+
+    question: QuestionModel | None  # the question to ask next; None when every question is answered
+    question_out: QuestionOut | None
+    outcome: Outcome | None  # when complete, or when asked for (a provisional outcome)
+    alerts: list[Alert]  # 999 / MASH alerts, to show before anything else
+    prefilled: list[AnswerOut]  # answers taken from a description, still to be checked
+    answered: int
+    remaining: int  # questions open now (more may open as they are answered)
+
+    @property
+    def complete(self) -> bool:
+        return self.question is None
+
+
+def view(content: m.Content, state: State, *, with_outcome: bool = False) -> Snapshot:
+    """The one call a channel makes after each change: next question, outcome, alerts, prefilled, progress."""
+    walk = _walk(content, state["answers"])
+    answers = state["answers"]
+    question = _pending(state, walk.active)
+    prefilled = []
+    for question_id in state["prefilled"]:
+        filled = content.question(question_id)
+        if filled is not None and question_id in answers:
+            prefilled.append(
+                AnswerOut(
+                    question_id=question_id,
+                    question=filled.text,
+                    answer=answer_label(filled, answers[question_id]),
+                    prefilled=True,
+                )
+            )
+    return Snapshot(
+        question=question,
+        question_out=question_out(question, state) if question is not None else None,
+        outcome=_outcome(content, state, walk) if question is None or with_outcome else None,
+        alerts=_alerts(content, state, walk),
+        prefilled=prefilled,
+        answered=len(answers),
+        remaining=sum(1 for q in walk.active if q.id not in answers),
     )

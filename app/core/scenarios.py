@@ -139,11 +139,10 @@ def walkthrough(content: Content, scenario: Scenario) -> Walkthrough:
 
 
 def reasons(outcome: Outcome) -> list[str]:
-    """The outcome's reasons as sentences a room can read."""
-    lines = [f"{i.text} (points to level {i.level})" for i in outcome.reasons.indicators]
-    lines += [f"Rule: {r.text}" for r in outcome.reasons.rules if r.id != "highest_indicator"]
-    lines += [f"Not known: {u.question}" for u in outcome.reasons.unknowns if u.would_raise_to]
-    return lines
+    """The outcome's reasons as sentences a room can read (the one outcome renderer, app/core/render.py)."""
+    from app.core.render import reason_lines  # lazily, as engine is: render imports the engine
+
+    return reason_lines(outcome)
 
 
 def teaching_points(scenario: Scenario) -> list[str]:

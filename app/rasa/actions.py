@@ -14,7 +14,6 @@ Rasa turns that into the intent `answer` with the entities `answer` and `questio
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +25,8 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
-from app.core import engine
+from app.conversation.answers import read_answer
+from app.core import engine, render
 from app.core import models as m
 from app.core.errors import Conflict, InvalidAnswer, InvalidInput
 from app.core.escalation import UnknownTimeline, escalation_schedule, timeline
@@ -44,19 +44,9 @@ QUESTION_SLOT = "threshold_question"
 COMPLETE_SLOT = "threshold_complete"
 LEVEL_SLOT = "threshold_level"
 FORM_NAME = "threshold_assessment_form"
-# Typed answers Rasa's NLU classifies rather than extracts: the intent is the answer.
+# Typed answers Rasa's NLU classifies rather than extracts: the intent is the answer, when the words
+# themselves are not one the answer reader can read.
 ANSWER_BY_INTENT = {"affirm": "yes", "deny": "no", "dont_know": m.UNKNOWN}
-_TYPED = {
-    "yes": "yes",
-    "y": "yes",
-    "no": "no",
-    "n": "no",
-    "unknown": m.UNKNOWN,
-    "don't know": m.UNKNOWN,
-    "dont know": m.UNKNOWN,
-    "dont_know": m.UNKNOWN,
-    "not sure": m.UNKNOWN,
-}
 _CONFLICT_RETRIES = 3
 
 
@@ -125,11 +115,14 @@ def question_buttons(question: engine.QuestionModel) -> list[dict[str, str]]:
     return buttons
 
 
-def utter_alerts(dispatcher: CollectingDispatcher, content: m.Content, state: engine.State) -> None:
-    for alert in engine.alerts(content, state):
-        contacts = "; ".join(f"{c.name}: {c.phone}" if c.phone else c.name for c in alert.contacts)
-        text = f"{alert.text} {contacts}".strip() if contacts else alert.text
-        dispatcher.utter_message(text=text, json_message={"threshold_alert": alert.kind})
+def utter_alerts(dispatcher: CollectingDispatcher, alerts: list[engine.Alert]) -> None:
+    """Each alert with its contacts once, and their numbers as tap-to-call links in the custom part."""
+    for alert in alerts:
+        contacts = list({c.id: c for c in alert.contacts}.values())
+        names = "; ".join(f"{c.name}: {c.phone}" if c.phone else c.name for c in contacts)
+        text = f"{alert.text} {names}".strip() if names else alert.text
+        links = [link.model_dump() for link in render.phone_links(contacts)]
+        dispatcher.utter_message(text=text, json_message={"threshold_alert": alert.kind, "links": links})
 
 
 def utter_question(dispatcher: CollectingDispatcher, question: engine.QuestionModel, state: engine.State) -> None:
@@ -146,59 +139,55 @@ def utter_question(dispatcher: CollectingDispatcher, question: engine.QuestionMo
     )
 
 
-def outcome_text(outcome: engine.Outcome) -> str:
-    header = f"Level {outcome.level}: {outcome.level_name}."
-    # The summary repeats the header unless it leads with an alert (999 or the MASH).
-    lines = [header, outcome.summary.removesuffix(header).strip(), outcome.meaning]
-    if outcome.reasons.indicators:
-        lines.append("Why: " + " ".join(i.text for i in outcome.reasons.indicators))
-    lines += outcome.settle
-    for route in outcome.routes:
-        contacts = "; ".join(f"{c.name}: {c.phone}" if c.phone else c.name for c in route.contacts)
-        lines.append(f"{route.name}: {route.what_to_do}" + (f" ({contacts})" if contacts else ""))
-    lines.append(outcome.caveat)
-    return "\n".join(line for line in lines if line)
-
-
-def progress_events(content: m.Content, state: engine.State) -> list[dict[str, Any]]:
+def progress_events(view: engine.Snapshot) -> list[dict[str, Any]]:
     """Slots that let the assistant's rules branch: the open question and whether the assessment is done."""
-    question = engine.pending_question(content, state)
     return [
-        SlotSet(QUESTION_SLOT, question.id if question else None),
-        SlotSet(COMPLETE_SLOT, question is None),
+        SlotSet(QUESTION_SLOT, view.question.id if view.question else None),
+        SlotSet(COMPLETE_SLOT, view.complete),
     ]
 
 
 # --- Reading answers ----------------------------------------------------------------------------
 
 
-def parse_answer(question: engine.QuestionModel, raw: Any) -> engine.AnswerValue | Any:
-    """Turn a button value, label or typed word into the engine's value; the engine then validates it."""
-    if isinstance(raw, list) or not isinstance(raw, str):
-        return raw
-    text = raw.strip()
-    lowered = text.lower().replace("’", "'")
-    if lowered in _TYPED and (question.kind == "yes_no" or _TYPED[lowered] == m.UNKNOWN):
-        return _TYPED[lowered]
-    by_label = {o.label.lower(): o.value for o in engine.question_out(question, engine.new_state()).options}
-    if question.kind != "multiple_choice":
-        return by_label.get(lowered, text)
-    if lowered in (NONE_OF_THESE, "none of these") and NONE_OF_THESE not in question.option_values:
-        return []
-    parts = [p.strip() for p in re.split(r"[,+]", text) if p.strip()]
-    return [by_label.get(p.lower(), p) for p in parts]
-
-
 def answer_from_tracker(tracker: Tracker) -> tuple[Any, str | None]:
-    """The answer in the latest message (button entity, typed yes/no intent) or the answer slot."""
+    """The answer in the latest message: a button's entity, else the typed words (read by the one answer reader
+    when the action records them), else the typed yes/no intent, else the answer slot."""
     value = next(tracker.get_latest_entity_values(ANSWER_ENTITY), None)
     question_id = next(tracker.get_latest_entity_values(QUESTION_ENTITY), None)
     if value is None:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        value = ANSWER_BY_INTENT.get(intent or "")
+        typed = tracker.latest_message.get("text") or ""
+        value = Typed(typed, ANSWER_BY_INTENT.get(intent or "")) if typed and not typed.startswith("/") else None
+        value = value or ANSWER_BY_INTENT.get(intent or "")
     if value is None:
         value = tracker.get_slot(ANSWER_SLOT)
     return value, question_id
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Words the user typed, with the answer Rasa's NLU read in them (used only when the words cannot be read)."""
+
+    text: str
+    by_intent: str | None
+
+
+def read_raw(question: engine.QuestionModel, raw: Any) -> engine.AnswerValue:
+    """A button value, label, Rasa entity or typed words as the engine's value (the one answer reader, the
+    same as the chat's). Raises InvalidAnswer with the choices when it cannot be read."""
+    if isinstance(raw, Typed):
+        value = read_answer(question, raw.text)
+        if value is None and raw.by_intent is not None:
+            value = read_answer(question, raw.by_intent)
+    elif isinstance(raw, str) and raw.strip().lower() == NONE_OF_THESE and question.kind == "multiple_choice":
+        value = [] if NONE_OF_THESE not in question.option_values else [NONE_OF_THESE]
+    else:
+        value = read_answer(question, raw)
+    if value is None:
+        choices = [*question.option_values, m.UNKNOWN]
+        raise InvalidAnswer(question.id, "I could not tell which answer that is. Please choose one of these.", choices)
+    return value
 
 
 async def record_answer(
@@ -215,7 +204,7 @@ async def record_answer(
         if target is None:
             raise InvalidInput("Every question has been answered. Say 'start' to begin a new assessment.")
         answered[:] = [target]
-        return engine.answer(content, state, target.id, parse_answer(target, raw))
+        return engine.answer(content, state, target.id, read_raw(target, raw))
 
     state = await update_state(context, sender_id, change)
     return state, answered[0]
@@ -245,10 +234,10 @@ class StartAssessment(ThresholdAction):
         content = self.context.content
         state = await update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
         dispatcher.utter_message(text=content.info.safety_line)
-        question = engine.pending_question(content, state)
-        assert question is not None  # content always has questions (the loader refuses an empty dialogue)
-        utter_question(dispatcher, question, state)
-        return [SlotSet(ANSWER_SLOT, None), SlotSet(LEVEL_SLOT, None), *progress_events(content, state)]
+        view = engine.view(content, state)
+        assert view.question is not None  # content always has questions (the loader refuses an empty dialogue)
+        utter_question(dispatcher, view.question, state)
+        return [SlotSet(ANSWER_SLOT, None), SlotSet(LEVEL_SLOT, None), *progress_events(view)]
 
 
 class AskQuestion(ThresholdAction):
@@ -262,13 +251,13 @@ class AskQuestion(ThresholdAction):
         if state is None:
             dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
             return [SlotSet(QUESTION_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
-        utter_alerts(dispatcher, content, state)
-        question = engine.pending_question(content, state)
-        if question is None:
+        view = engine.view(content, state)
+        utter_alerts(dispatcher, view.alerts)
+        if view.question is None:
             dispatcher.utter_message(text="That is every question answered. Ask for the outcome to see the guidance.")
         else:
-            utter_question(dispatcher, question, state)
-        return progress_events(content, state)
+            utter_question(dispatcher, view.question, state)
+        return progress_events(view)
 
 
 class FormAskQuestion(AskQuestion):
@@ -277,8 +266,15 @@ class FormAskQuestion(AskQuestion):
     action_name = f"action_ask_{ANSWER_SLOT}"
 
 
+def utter_recorded(dispatcher: CollectingDispatcher, question: engine.QuestionModel, state: engine.State) -> None:
+    """Echo what typed words were recorded as ("Recorded: 5 to 11 years")."""
+    label = engine.answer_label(question, state["answers"][question.id])
+    dispatcher.utter_message(text=f"Recorded: {label}", json_message={"threshold_recorded": question.id})
+
+
 class TakeAnswer(ThresholdAction):
-    """Record the answer from a button payload, a typed yes/no/don't know, or the answer slot.
+    """Record the answer from a button payload, typed words (the one answer reader), a typed yes/no/don't know
+    intent, or the answer slot. Words that cannot be read get the question's choices again.
 
     Rejects (HTTP 400) when the latest message holds no answer at all, so Rasa's policies can
     choose another action instead.
@@ -292,16 +288,36 @@ class TakeAnswer(ThresholdAction):
             raise ActionExecutionRejection(self.name(), "The latest message holds no answer.")
         content = self.context.content
         try:
-            state, _ = await record_answer(self.context, tracker.sender_id, raw, question_id)
+            state, question = await record_answer(self.context, tracker.sender_id, raw, question_id)
         except InvalidAnswer as exc:
+            if isinstance(raw, Typed) and raw.by_intent is None and tracker.get_slot(ANSWER_SLOT) is None:
+                # Words that hold no answer, with no answer intent: let Rasa's policies choose another action.
+                raise ActionExecutionRejection(self.name(), "The latest message holds no answer.") from exc
             state, _ = await load_state(self.context, tracker.sender_id)
+            view = engine.view(content, state or engine.new_state())
             dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
-            return [SlotSet(ANSWER_SLOT, None), *progress_events(content, state or engine.new_state())]
+            if view.question is not None and state is not None:
+                utter_question(dispatcher, view.question, state)  # the choices again
+            return [SlotSet(ANSWER_SLOT, None), *progress_events(view)]
         except InvalidInput as exc:
             dispatcher.utter_message(text=exc.message)
             return [SlotSet(ANSWER_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
-        utter_alerts(dispatcher, content, state)
-        return [SlotSet(ANSWER_SLOT, None), *progress_events(content, state)]
+        view = engine.view(content, state)
+        utter_alerts(dispatcher, view.alerts)
+        if isinstance(raw, Typed):
+            utter_recorded(dispatcher, question, state)
+        await count_outcome(self.context, tracker.sender_id, view)
+        return [SlotSet(ANSWER_SLOT, None), *progress_events(view)]
+
+
+async def count_outcome(context: ActionContext, sender_id: str, view: engine.Snapshot) -> None:
+    """Count a finished assessment for the analytics, once per sender's assessment (channel "rasa")."""
+    from app.web import analytics  # the web layer's counters, shared by every channel
+
+    if view.outcome is not None:
+        await analytics.count_completed_assessment(
+            context.store, f"{KIND}:{sender_id}", view.outcome, context.ttl_seconds, channel=KIND
+        )
 
 
 class ValidateAssessmentForm(FormValidationAction):
@@ -331,17 +347,20 @@ class ValidateAssessmentForm(FormValidationAction):
         except (InvalidAnswer, InvalidInput) as exc:
             dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
             return {ANSWER_SLOT: None}
-        utter_alerts(dispatcher, content, state)
-        question = engine.pending_question(content, state)
+        view = engine.view(content, state)
+        utter_alerts(dispatcher, view.alerts)
+        await count_outcome(self.context, tracker.sender_id, view)
         return {
-            ANSWER_SLOT: None if question else value,
-            QUESTION_SLOT: question.id if question else None,
-            COMPLETE_SLOT: question is None,
+            ANSWER_SLOT: None if view.question else value,
+            QUESTION_SLOT: view.question.id if view.question else None,
+            COMPLETE_SLOT: view.complete,
         }
 
 
 class TriageDescription(ThresholdAction):
-    """Suggest a level for a described concern, then start an assessment with what was recognised filled in."""
+    """List what a described concern shows, with the words that matched, then start an assessment with those
+    answers suggested: each is asked again for the user to confirm or change, and no level is stated from the
+    description alone (an immediate-danger alert is the exception)."""
 
     action_name = "action_threshold_triage"
 
@@ -350,14 +369,18 @@ class TriageDescription(ThresholdAction):
         text = tracker.get_slot("threshold_description") or tracker.latest_message.get("text") or ""
         redacted = redact(text).text  # nothing identifying is read further, echoed or stored
         result = triage(content, redacted)
-        if result.suggested_level is None:
+        current = [i for i in result.indicators if not i.negated and not i.historic]
+        if not current:
             dispatcher.utter_message(text=result.guidance or "I could not recognise a concern in that description.")
         else:
-            found = "; ".join(i.text for i in result.indicators if not i.negated)
+            found = "; ".join(
+                i.text + (f" (matched {', '.join(repr(w) for w in dict.fromkeys(i.evidence))})" if i.evidence else "")
+                for i in current
+            )
             dispatcher.utter_message(
-                text=f"From your description this looks like Level {result.suggested_level}: {result.level_name}. "
-                f"I recognised: {found} Let's check with a few questions.",
-                json_message={"threshold_triage": {"level": result.suggested_level, "rules": result.rules}},
+                text=f"From your description I recognised: {found}. Let's check each with the questions; "
+                "only what you confirm is recorded.",
+                json_message={"threshold_triage": {"indicators": [i.id for i in current]}},
             )
         suggested = prefill_answers(content, result)
         state = await update_state(
@@ -365,19 +388,19 @@ class TriageDescription(ThresholdAction):
             tracker.sender_id,
             lambda _: engine.prefill(content, engine.new_state(), suggested),
         )
-        utter_alerts(dispatcher, content, state)
-        question = engine.pending_question(content, state)
-        if question is not None:
-            utter_question(dispatcher, question, state)
+        view = engine.view(content, state)
+        utter_alerts(dispatcher, view.alerts)
+        if view.question is not None:
+            utter_question(dispatcher, view.question, state)
         return [
             SlotSet("threshold_description", None),
-            SlotSet(LEVEL_SLOT, result.suggested_level),
-            *progress_events(content, state),
+            SlotSet(LEVEL_SLOT, None),
+            *progress_events(view),
         ]
 
 
 class GiveOutcome(ThresholdAction):
-    """The level, the reasons, the routes and who to talk to, for the answers so far."""
+    """The level, what to do now and who to call, then the reasons, routes and consent (the one renderer)."""
 
     action_name = "action_threshold_outcome"
 
@@ -387,12 +410,14 @@ class GiveOutcome(ThresholdAction):
         if state is None:
             dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
             return []
-        utter_alerts(dispatcher, content, state)
-        outcome = engine.outcome(content, state)
-        unanswered = engine.pending_question(content, state) is not None
-        text = outcome_text(outcome)
-        if unanswered:
+        view = engine.view(content, state, with_outcome=True)
+        outcome = view.outcome
+        assert outcome is not None
+        utter_alerts(dispatcher, view.alerts)
+        text = render.plain_text(outcome)
+        if not view.complete:
             text = "Some questions are not answered yet, so this is provisional.\n" + text
+        card = render.card(outcome)
         dispatcher.utter_message(
             text=text,
             json_message={
@@ -401,10 +426,11 @@ class GiveOutcome(ThresholdAction):
                     "level_name": outcome.level_name,
                     "routes": [r.id for r in outcome.routes],
                     "content_version": outcome.content_version,
+                    "links": [link.model_dump() for link in render.phone_links(card.contacts)],
                 }
             },
         )
-        return [SlotSet(LEVEL_SLOT, outcome.level), *progress_events(content, state)]
+        return [SlotSet(LEVEL_SLOT, outcome.level), *progress_events(view)]
 
 
 def _date_entity(tracker: Tracker) -> date:

@@ -30,7 +30,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.conversation.chat import Message, Turn, parse_payload, respond
+from app.conversation.chat import ChatState, Message, Turn, parse_payload, reached_outcome, respond
+from app.web import analytics
 from app.web.deps import ContentDep, SettingsDep, StoreDep
 from app.web.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
 
@@ -248,24 +249,32 @@ class RestStatus(BaseModel):
     status: str
 
 
+_STRUCTURED = ("outcome", "alert", "act_now", "evidence", "recorded")
+
+
 def rest_messages(sender: str, messages: list[Message]) -> list[dict[str, Any]]:
-    """The conversation's messages as Rasa sends them: text with buttons, then, for outcomes and alerts, the
-    structured part as a separate `custom` message, as Rasa does for a response with a json_message.
-    (Widgets may draw an empty bubble for a custom message they do not know, so questions get none.)"""
+    """The conversation's messages as Rasa sends them: text with buttons, then, for outcomes, alerts, the
+    act-now card, evidence and echoes, the structured part as a separate `custom` message, as Rasa does for a
+    response with a json_message. (Widgets may draw an empty bubble for a custom message they do not know, so
+    questions get none.) Widgets built for Rasa cannot expand sections, so an outcome's follow in its text;
+    web links follow the text (phone numbers are in it already)."""
     out: list[dict[str, Any]] = []
     for message in messages:
-        text = message.text
-        if message.links:
-            text += "\n\n" + "\n".join(f"{link.title}: {link.url}" for link in message.links)
-        item: dict[str, Any] = {"recipient_id": sender, "text": text}
+        parts = [message.text, *(f"{section.title}:\n{section.text}" for section in message.sections)]
+        web = [link for link in message.links if not link.url.startswith("tel:")]
+        if web:
+            parts.append("\n".join(f"{link.title}: {link.url}" for link in web))
+        item: dict[str, Any] = {"recipient_id": sender, "text": "\n\n".join(parts)}
         if message.buttons:
             item["buttons"] = [{"title": b.title, "payload": b.payload} for b in message.buttons]
         out.append(item)
-        if message.kind in ("outcome", "alert") or message.links or message.summary:
+        if message.kind in _STRUCTURED or message.links or message.summary:
             custom = {
                 "threshold": {
                     "kind": message.kind,
                     "links": [link.model_dump() for link in message.links],
+                    "sections": [section.model_dump() for section in message.sections],
+                    "evidence": [found.model_dump() for found in message.evidence],
                     "summary": message.summary,
                 }
             }
@@ -294,9 +303,13 @@ async def rest_webhook(body: RestIn, content: ContentDep, store: StoreDep, setti
     The first message from a sender starts a conversation with the greeting and the safety line.
     """
     record = await store.get(REST_KIND, body.sender)
-    state = record.data["state"] if record else None
+    state = ChatState.model_validate(record.data["state"]) if record else None
     turn = Turn(payload=body.message) if parse_payload(body.message) else Turn(text=body.message)
     state, messages = respond(content, state, turn, today=date.today())
+    outcome = reached_outcome(content, state, messages)
     version = record.version if record else None
-    await store.put(REST_KIND, body.sender, {"state": state}, settings.session_ttl_seconds, version)
+    ttl = settings.session_ttl_seconds
+    await store.put(REST_KIND, body.sender, {"state": state.model_dump()}, ttl, version)
+    if outcome is not None:
+        await analytics.count_completed_assessment(store, f"{REST_KIND}:{body.sender}", outcome, ttl, channel=REST_KIND)
     return rest_messages(body.sender, messages)

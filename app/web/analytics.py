@@ -52,9 +52,10 @@ def iso_week(today: dt.date | None = None) -> str:
 
 
 async def count_completed_assessment(
-    store: Store, assessment_id: str, outcome: engine.Outcome | None, ttl: int
+    store: Store, assessment_id: str, outcome: engine.Outcome | None, ttl: int, channel: str = "api"
 ) -> None:
-    """Count an assessment once, when an answer first completes it: by level, by route and by ISO week.
+    """Count an assessment once, when an answer first completes it: by level, by route, by ISO week and by
+    channel (api: the assessments API; chat, rest: Rasa's REST channel; rasa: the Rasa actions).
 
     Why the marker: someone may change an answer after finishing; the marker (the random assessment id,
     expiring with the session) stops that being counted as a second assessment.
@@ -70,6 +71,7 @@ async def count_completed_assessment(
     keys = [_key("assessments", "level", outcome.level)]
     keys += [_key("assessments", "route", route.id) for route in outcome.routes]
     keys.append(_key("assessments", "week", iso_week()))
+    keys.append(_key("assessments", "channel", channel))
     try:
         await store.incr_each(keys)  # one round trip for the whole count
     except StoreUnavailable as exc:

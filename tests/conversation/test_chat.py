@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.conversation.chat import Message, State, Turn, parse_answer, parse_payload, payload, respond
+from app.conversation.answers import read_answer as parse_answer
+from app.conversation.chat import Message, Turn, parse_payload, payload, respond
 from app.core import models as m
 from app.core.models import Content
 
@@ -20,7 +21,7 @@ class Chat:
 
     def __init__(self, content: Content) -> None:
         self.content = content
-        self.state: State | None = None
+        self.state: dict[str, Any] | None = None
         self.last: list[Message] = []
 
     def send(self, text: str | None = None, button: str | None = None, raw_payload: str | None = None) -> list[Message]:
@@ -28,7 +29,7 @@ class Chat:
         if button is not None:
             chosen = next(b.payload for msg in self.last for b in msg.buttons if b.title == button)
         state, messages = respond(self.content, self.state, Turn(text=text, payload=chosen), today=date(2026, 3, 2))
-        self.state = json.loads(json.dumps(state))  # what a store keeps must survive JSON
+        self.state = json.loads(json.dumps(state.model_dump()))  # what a store keeps must survive JSON
         self.last = messages
         return messages
 
@@ -36,7 +37,8 @@ class Chat:
         return [msg.kind for msg in self.last]
 
     def buttons(self) -> list[str]:
-        return [b.title for b in self.last[-1].buttons]
+        """The buttons of the last message that has any."""
+        return next(([b.title for b in msg.buttons] for msg in reversed(self.last) if msg.buttons), [])
 
     def text(self) -> str:
         return "\n".join(msg.text for msg in self.last)
@@ -64,17 +66,24 @@ def test_greeting_carries_the_safety_line_and_the_caveat(chat: Chat, fixture_con
 # (turns after "which level is this?", expected kinds of the last response, expected buttons of its last message)
 TABLE = [
     pytest.param([], ["question"], YES_NO, id="first question is yes/no danger"),
-    pytest.param(["nope"], ["question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="single choice"),
+    pytest.param(["nope"], ["recorded", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="single choice"),
     pytest.param(
         ["no", "good"],
-        ["question"],
+        ["recorded", "question"],
         ["Poor housing", "Domestic abuse", "Missed health checks", "None of these", "Don't know"],
         id="multiple choice",
     ),
-    pytest.param(["no", "2", "none of these"], ["question"], YES_NO, id="none of these by typing"),
-    pytest.param(["no", "dunno", "1, 3"], ["question"], YES_NO, id="several options by number"),
-    pytest.param(["yes"], ["alert", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="danger alert"),
-    pytest.param(["not sure"], ["alert", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="unsure"),
+    pytest.param(["no", "2", "none of these"], ["recorded", "question"], YES_NO, id="none of these by typing"),
+    pytest.param(["no", "dunno", "1, 3"], ["recorded", "question"], YES_NO, id="several options by number"),
+    pytest.param(
+        ["yes"], ["act_now", "recorded"], ["Go on with the questions", "Stop here"], id="danger: act now, then offered"
+    ),
+    pytest.param(
+        ["yes", "go on"], ["alert", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="then go on"
+    ),
+    pytest.param(
+        ["not sure"], ["alert", "recorded", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="unsure"
+    ),
     pytest.param(["blah blah"], ["question"], YES_NO, id="not understood keeps the question"),
 ]
 
@@ -205,11 +214,12 @@ def test_outcome_has_level_reasons_routes_and_summary(chat: Chat) -> None:
     run_to_outcome(chat)
     outcome = chat.last[-1]
     assert outcome.kind == "outcome"
-    assert "Level 2: Early help" in outcome.text
-    assert "Attendance below 90%" in outcome.text
+    assert outcome.text.startswith("Level 2: Early help")  # the top card leads with the level
+    sections = {section.title: section.text for section in outcome.sections}
+    assert "Attendance below 90%" in sections["Why this level"]
     assert "Offer early help." in outcome.text
     assert outcome.summary is not None and "Level 2: Early help" in outcome.summary
-    assert all(link.url.startswith("https://") for link in outcome.links)
+    assert all(link.url.startswith(("https://", "tel:")) for link in outcome.links)
     assert {"Change my last answer", "Start again"} <= {b.title for b in outcome.buttons}
 
 
@@ -218,11 +228,12 @@ def test_description_is_triaged_confirmed_and_not_stored(chat: Chat) -> None:
     chat.send(button="Describe the concern")
     chat.send("Jessica Smith, aged 10, has poor attendance this term.")
     assert "Attendance below 90%" in chat.text()
-    assert chat.buttons() == ["Yes, that's right", "No, ask me the questions"]
+    assert chat.kinds() == ["evidence"]
+    assert chat.buttons() == ["Confirm these", "Ask me the questions instead"]
     stored = json.dumps(chat.state)
     assert "Jessica" not in stored and "poor attendance" not in stored
-    chat.send(button="Yes, that's right")
-    assert "filled in 1 answer" in chat.text()
+    chat.send(button="Confirm these")
+    assert "recorded 1 answer" in chat.text()
     assert chat.state is not None
     assert chat.state["assessment"]["answers"] == {"school": "low"}
     assert chat.buttons() == YES_NO  # the danger question is still asked
@@ -233,7 +244,7 @@ def test_description_can_be_turned_down(chat: Chat) -> None:
     chat.send("There has been poor attendance for weeks now.")
     chat.send("no")
     assert chat.state is not None
-    assert chat.state["suggested"] is None
+    assert chat.state["evidence"] is None
     assert chat.state["assessment"]["answers"] == {}
     assert chat.kinds() == ["question"]
 

@@ -1,4 +1,4 @@
-"""The engine's speed-ups (the memo of active questions, lighter alerts) never change an answer."""
+"""The engine's speed-ups (one walk per view, lighter alerts, compiled conditions) never change an answer."""
 
 from __future__ import annotations
 
@@ -27,38 +27,12 @@ def random_answers(content: Content, rng: random.Random) -> dict[str, engine.Ans
     return state["answers"]
 
 
-def test_remembered_active_questions_equal_fresh_ones(content: Content) -> None:
-    rng = random.Random(8)
-    for _ in range(60):
-        answers = random_answers(content, rng)
-        fresh = engine._active_questions(content, answers)
-        assert engine.active_questions(content, answers) == fresh
-        assert engine.active_questions(content, dict(reversed(answers.items()))) == fresh  # order does not matter
-
-
-def test_list_and_single_answers_are_different_keys(fixture_content: Content) -> None:
-    assert engine._answers_key({"home_worries": ["abuse"]}) != engine._answers_key({"home_worries": "abuse"})
-
-
-def test_callers_cannot_change_the_remembered_list(fixture_content: Content) -> None:
-    first = engine.active_questions(fixture_content, {})
-    first.clear()
-    assert engine.active_questions(fixture_content, {}) == engine._active_questions(fixture_content, {})
-    assert engine.active_questions(fixture_content, {})
-
-
-def test_a_copy_with_other_questions_does_not_reuse_the_memo(fixture_content: Content) -> None:
+def test_a_copy_with_other_questions_walks_its_own(fixture_content: Content) -> None:
     engine.active_questions(fixture_content, {})
     shorter = fixture_content.assessment.model_copy(update={"questions": fixture_content.assessment.questions[:2]})
     copy = fixture_content.model_copy(update={"assessment": shorter})
     assert [q.id for q in engine.active_questions(copy, {})] == [q.id for q in shorter.questions]
     assert len(engine.active_questions(fixture_content, {})) > 2
-
-
-def test_the_memo_stays_bounded(fixture_content: Content) -> None:
-    for i in range(engine._MEMO_SIZE + 10):
-        engine.active_questions(fixture_content, {"danger": "no", "unrelated": str(i)})
-    assert len(engine._memo(fixture_content, "_active_memo")) <= engine._MEMO_SIZE
 
 
 def test_alerts_match_those_from_the_full_decision(content: Content) -> None:
@@ -90,7 +64,7 @@ def plain_indicator_sources(
     """indicator_sources as first written: a separate pass over the active questions."""
     present: dict[str, str] = {}
     possible: dict[str, list[str]] = {}
-    for question in engine._active_questions(content, answers):
+    for question in engine.active_questions(content, answers):
         if question.id not in answers:
             continue
         value = answers[question.id]
@@ -102,7 +76,7 @@ def plain_indicator_sources(
     return present, possible
 
 
-def test_indicator_sources_from_the_remembered_walk_equal_a_separate_pass(content: Content) -> None:
+def test_indicator_sources_from_the_walk_equal_a_separate_pass(content: Content) -> None:
     rng = random.Random(21)
     for _ in range(60):
         state = {"answers": random_answers(content, rng), "order": [], "prefilled": []}
@@ -112,7 +86,7 @@ def test_indicator_sources_from_the_remembered_walk_equal_a_separate_pass(conten
         first[0].clear()
         for ids in first[1].values():
             ids.clear()
-        assert engine.indicator_sources(content, state) == expected  # callers cannot change the remembered walk
+        assert engine.indicator_sources(content, state) == expected  # callers cannot change a later walk
 
 
 def plain_question_out(question: engine.QuestionModel, state: engine.State) -> engine.QuestionOut:
@@ -145,3 +119,36 @@ def test_a_question_copy_with_other_options_shows_its_own(fixture_content: Conte
     copy = question.model_copy(update={"options": question.options[:2]})  # type: ignore[union-attr]
     assert [o.value for o in engine.question_out(copy, engine.new_state()).options] == [*copy.option_values, "unknown"]
     assert len(engine.question_out(question, engine.new_state()).options) == len(question.option_values) + 1
+
+
+def finished(content: Content, state: engine.State) -> engine.State:
+    """The assessment with every open question answered (no, none of these, or don't know)."""
+    while (pending := engine.pending_question(content, state)) is not None:
+        finish = "no" if pending.kind == "yes_no" else [] if pending.kind == "multiple_choice" else "unknown"
+        state = engine.answer(content, state, pending.id, finish)
+    return state
+
+
+def test_view_gives_what_the_separate_calls_give(content: Content) -> None:
+    """view() walks the questions once; each part must equal the engine's separate call for it."""
+    rng = random.Random(5)
+    complete = 0
+    for _ in range(60):
+        answers = random_answers(content, rng)
+        state: engine.State = {"answers": answers, "order": list(answers), "prefilled": list(answers)[:2]}
+        if rng.random() < 0.5:
+            state = finished(content, state)
+        answers = state["answers"]
+        snapshot = engine.view(content, state)
+        pending = engine.pending_question(content, state)
+        assert snapshot.question is pending
+        assert snapshot.question_out == (engine.question_out(pending, state) if pending else None)
+        assert snapshot.alerts == engine.alerts(content, state)
+        assert snapshot.outcome == (None if pending else engine.outcome(content, state))
+        assert engine.view(content, state, with_outcome=True).outcome == engine.outcome(content, state)
+        assert [a.question_id for a in snapshot.prefilled] == [q for q in state["prefilled"] if q in answers]
+        assert snapshot.answered == len(answers)
+        active = engine.active_questions(content, answers)
+        assert snapshot.remaining == len([q for q in active if q.id not in answers])
+        complete += snapshot.complete
+    assert 0 < complete < 60  # the random walks reach both open and finished assessments

@@ -329,9 +329,11 @@ def test_typed_answers_come_from_the_intent_or_the_answer_slot(client: TestClien
 def test_an_invalid_answer_is_explained_and_not_stored(client: TestClient) -> None:
     run(client, action_call("action_threshold_start"))
     result = run(client, answer_call("action_threshold_answer", "sometimes", "danger"))
-    (message,) = texts(result)
+    message, asked_again = texts(result)
     assert message.startswith("Sorry, I could not take that answer.")
     assert "yes, no, unknown" in message
+    assert [b["title"] for b in result["responses"][1]["buttons"]] == ["Yes", "No", "Don't know"]  # the choices again
+    assert "immediate danger" in asked_again
     assert slots_of(result)["threshold_question"] == "danger"
 
 
@@ -344,8 +346,11 @@ def test_immediate_danger_answer_brings_the_999_alert(client: TestClient) -> Non
     run(client, action_call("action_threshold_start"))
     result = run(client, answer_call("action_threshold_answer", "yes", "danger"))
     (alert,) = result["responses"]
-    assert alert["custom"] == {"threshold_alert": "immediate_danger"}
+    assert alert["custom"]["threshold_alert"] == "immediate_danger"
     assert "Call 999 now" in alert["text"]
+    links = alert["custom"]["links"]
+    assert links and all(link["url"].startswith("tel:") and " " not in link["url"] for link in links)
+    assert len({link["url"] for link in links}) == len(links)  # no number twice
 
 
 def walk_to_outcome(client: TestClient, sender: str = "rasa-user-1") -> dict[str, Any]:
@@ -365,7 +370,7 @@ def test_outcome_gives_level_reasons_and_routes(client: TestClient) -> None:
     assert message["text"].startswith(f"Level {outcome['level']}: {outcome['level_name']}.")
     assert message["text"].count(f"Level {outcome['level']}:") == 1
     assert outcome["level"] == 3  # two unmet needs in different domains (fixture decision rules)
-    assert "Why: " in message["text"]
+    assert "Why this level:" in message["text"]
     assert outcome["routes"]
     assert slots_of(result)["threshold_level"] == 3
     answers = stored(client, "rasa", "rasa-user-1").data["state"]["answers"]  # type: ignore[union-attr]
@@ -435,8 +440,9 @@ def test_triage_prefills_the_assessment_and_stores_no_free_text(client: TestClie
     description = "Jake Smith has poor attendance at school."
     result = run(client, action_call("action_threshold_triage", text=description, intent="describe_concern"))
     first = result["responses"][0]["text"]
-    assert first.startswith("From your description this looks like Level 2: ")
-    assert "Attendance below 90%" in first
+    assert first.startswith("From your description I recognised: ")
+    assert "Attendance below 90%" in first and "(matched 'poor attendance')" in first
+    assert "Level" not in first  # no level from the description alone
     assert "Jake" not in json.dumps(result)
     question = result["responses"][-1]
     assert question["text"].startswith("Is a child in immediate danger?")  # danger is always asked first
@@ -525,7 +531,7 @@ def test_form_validation_rejects_an_invalid_answer(client: TestClient) -> None:
     result = run(client, form_call("purple"))
     assert slots_of(result) == {"threshold_answer": None}
     (message,) = texts(result)
-    assert "'purple' is not an option" in message
+    assert "could not tell which answer that is" in message and "good, low, very_low, unknown" in message
 
 
 def test_form_validation_completes_the_form_after_the_last_question(client: TestClient) -> None:
@@ -680,7 +686,8 @@ def test_rest_channel_keeps_senders_apart_and_reads_typed_answers(client: TestCl
     replies = say(client, "c", "start")
     replies = say(client, "c", click(replies, "Yes"))
     assert "999" in replies[0]["text"]
-    assert replies[1] == {"recipient_id": "c", "custom": {"threshold": {"kind": "alert", "links": [], "summary": None}}}
+    assert replies[1]["custom"]["threshold"]["kind"] == "act_now"
+    assert "tel:999" in {link["url"] for link in replies[1]["custom"]["threshold"]["links"]}
 
 
 def test_rest_channel_needs_a_sender(client: TestClient) -> None:

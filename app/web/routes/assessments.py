@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from app.core import engine
 from app.core.errors import UnknownAssessment
 from app.core.models import Content
-from app.core.summary import summary_html, summary_text
+from app.core.render import summary_html, summary_text
 from app.store import Store
 from app.web import analytics
 from app.web.deps import ContentDep, StoreDep, services
@@ -43,26 +43,19 @@ async def _load(store: Store, assessment_id: str) -> tuple[engine.State, int]:
     record = await store.get(KIND, assessment_id)
     if record is None:
         raise UnknownAssessment(assessment_id)
-    return record.data["state"], record.version
+    return engine.as_state(record.data["state"]), record.version
 
 
 def render(content: Content, assessment_id: str, state: engine.State) -> AssessmentOut:
-    question = engine.pending_question(content, state)
-    prefilled = []
-    for question_id in state["prefilled"]:
-        q = content.question(question_id)
-        if q is not None:
-            prefilled.append(
-                PrefilledOut(question_id=q.id, question=q.text, answer=engine.answer_label(q, state["answers"][q.id]))
-            )
+    view = engine.view(content, state)
     return AssessmentOut(
         id=assessment_id,
-        status="in_progress" if question else "complete",
-        question=engine.question_out(question, state) if question else None,
-        outcome=None if question else engine.outcome(content, state),
-        alerts=engine.alerts(content, state),
-        prefilled=prefilled,
-        answered=len(state["answers"]),
+        status="complete" if view.complete else "in_progress",
+        question=view.question_out,
+        outcome=view.outcome,
+        alerts=view.alerts,
+        prefilled=[PrefilledOut(question_id=a.question_id, question=a.question, answer=a.answer) for a in view.prefilled],
+        answered=view.answered,
         content_version=content.version,
     )
 
@@ -100,7 +93,7 @@ async def answer_question(assessment_id: str, body: AnswerIn, request: Request) 
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
     content, store, settings = services(request)
     state, version = await _load(store, assessment_id)
-    was_complete = engine.pending_question(content, state) is None
+    was_complete = engine.pending_question(content, state) is None  # a walk only, no outcome
     state = engine.answer(content, state, body.question_id, body.value)
     await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
     out = render(content, assessment_id, state)
@@ -140,9 +133,9 @@ async def summary(
 ) -> Response:
     """The answers, level, reasons, routes and content version, as plain text or printable HTML."""
     state, _ = await _load(store, assessment_id)
-    finished = engine.pending_question(content, state) is None
-    if finished:
-        text = summary_text(engine.outcome(content, state))
+    view = engine.view(content, state)
+    if view.outcome is not None:
+        text = summary_text(view.outcome)
     else:
         answered = [
             (q.text, engine.answer_label(q, state["answers"][q.id]))

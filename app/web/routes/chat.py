@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.conversation.chat import Message, State, Turn, UnknownChat, respond
+from app.conversation.chat import ChatState, Message, Turn, UnknownChat, reached_outcome, respond
+from app.web import analytics
 from app.web.deps import ContentDep, SettingsDep, StoreDep
 from app.web.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
 
@@ -57,16 +58,20 @@ async def chat(body: ChatIn, content: ContentDep, store: StoreDep, settings: Set
     line. Once a child may be in immediate danger, every reply starts with an alert message.
     """
     record = await store.get(KIND, body.session_id) if body.session_id else None
-    state: State | None = record.data["state"] if record else None
+    state = ChatState.model_validate(record.data["state"]) if record else None
     state, messages = respond(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
+    outcome = reached_outcome(content, state, messages)
     if record is None:
         session_id = secrets.token_urlsafe(16)
-        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, None)
+        await store.put(KIND, session_id, {"state": state.model_dump()}, settings.session_ttl_seconds, None)
         if body.session_id:
             messages.insert(0, Message(kind="text", text=EXPIRED_NOTICE))
     else:
         session_id = body.session_id or ""
-        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, record.version)
+        await store.put(KIND, session_id, {"state": state.model_dump()}, settings.session_ttl_seconds, record.version)
+    if outcome is not None:
+        ttl = settings.session_ttl_seconds
+        await analytics.count_completed_assessment(store, f"{KIND}:{session_id}", outcome, ttl, channel=KIND)
     return ChatOut(session_id=session_id, messages=messages)
 
 

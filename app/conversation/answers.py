@@ -1,0 +1,147 @@
+"""The one answer reader: what a person typed (or a button or Rasa entity sent) as the engine's answer value.
+
+The chat, Rasa's REST channel and the Rasa actions all read answers here, so a phrasing understood by one
+is understood by all. `read_answer(question, raw)` gives the value, or None when it cannot tell: the caller
+then shows the question's choices again (never another feature's answer).
+
+Safety rules, in order: an answer that starts "not sure" / "don't know" is unknown (never no); one that
+starts "yes" is yes whatever detail follows; a "no" that is hedged ("no, but ...") is not read as no. At the
+age question numbers are ages ("4" is four years old), never option positions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from app.core import models as m
+from app.core.age import AGE_QUESTION, age_option
+from app.core.language.text import normalise
+
+QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
+
+YES = frozenset(
+    {"yes", "y", "yep", "yeah", "yea", "yup", "ya", "aye", "correct", "true", "yes please", "definitely", "it is"}
+)
+NO = frozenset(
+    {
+        "no", "n", "nope", "nah", "not really", "negative", "false", "no it isnt", "no they are not",
+        "definitely not", "none", "no concerns", "no concern", "nothing", "no worries", "not at all",
+    }
+)  # fmt: skip
+UNKNOWN = frozenset(
+    {
+        "dont know", "do not know", "i dont know", "i do not know", "not sure", "im not sure", "unsure", "dunno",
+        "no idea", "idk", "unknown", "maybe", "possibly", "not known", "cant say", "dont know yet", "unclear",
+        "dont_know",
+    }
+)  # fmt: skip
+NONE_OF_THESE = frozenset({"none", "none of these", "none of them", "nothing", "neither", "none apply", "no none"})
+
+# An answer that starts with these is that answer, whatever detail follows ("yes he's going home tonight").
+_UNKNOWN_START = re.compile(
+    r"^(?:i\s+)?(?:(?:do\s*n[o']?t|dont|do not|don t)\s+know|not\s+(?:sure|certain|known)|im\s+not\s+sure|unsure|"
+    r"no\s+idea|dunno|idk|cant\s+(?:say|tell)|unclear|maybe|possibly|perhaps|might\s+be|could\s+be)\b"
+)
+_YES_START = re.compile(r"^(?:yes|yeah|yep|yup|yea|aye|definitely|correct)\b")
+_NO_START = re.compile(r"^(?:no|nope|nah|none|not\s+really|not\s+at\s+all|no\s+concerns?)\b")
+# A "no" with one of these is not a clear no: the question is asked again.
+_HEDGE = re.compile(
+    r"\b(?:but|though|although|however|unless|except|maybe|might|possibly|perhaps|not sure|unsure|dont know|"
+    r"worried|worry|concerned|scared|afraid)\b"
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|&|\+|/|\band\b)\s*|\s+(?=\d)")
+
+
+def plain(text: str) -> str:
+    """The one normalisation (language.text.normalise), then words only: apostrophes dropped, underscores and
+    punctuation as spaces, keeping `/` (8/12), a decimal point and list separators."""
+    text = normalise(text).replace("'", "").replace("_", " ")
+    text = re.sub(r"[^\w/\s,&+;.]", " ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # a full stop, not a decimal point
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def read_answer(question: QuestionModel, raw: Any) -> m.AnswerValue | None:
+    """`raw` (typed text, a button's option value or label, or a list of them) as the engine's value, or None."""
+    if isinstance(raw, list):
+        if question.kind != "multiple_choice":
+            return None
+        values = [_option(question, plain(str(item))) for item in raw]
+        return None if any(v is None for v in values) else list(dict.fromkeys(v for v in values if v))
+    if not isinstance(raw, str):
+        return None
+    text = plain(raw)
+    if not text:
+        return None
+    if text in UNKNOWN or _UNKNOWN_START.match(text):
+        return m.UNKNOWN
+    if isinstance(question, m.YesNoQuestion):
+        return _yes_no(text)
+    if question.id == AGE_QUESTION:
+        return _age(question, text)
+    if question.kind == "single_choice":
+        return _single(question, text)
+    return _multiple(question, text)
+
+
+def _yes_no(text: str) -> str | None:
+    if text in YES or text == "1" or _YES_START.match(text):
+        return "yes"
+    if text in NO or text == "2":
+        return "no"
+    if text == "3":
+        return m.UNKNOWN
+    if _NO_START.match(text) and not _HEDGE.search(text):
+        return "no"
+    return None
+
+
+def _age(question: QuestionModel, text: str) -> str | None:
+    """Numbers are ages here, never option positions; a label or option value works too."""
+    value = age_option(text)
+    if value is not None and value in question.option_values:
+        return value
+    found = _option(question, text, by_position=False)
+    return found or None
+
+
+def _single(question: QuestionModel, text: str) -> str | None:
+    if text == str(len(question.option_values) + 1):
+        return m.UNKNOWN  # "Don't know" is the last button
+    found = _option(question, text)
+    return found or None
+
+
+def _multiple(question: QuestionModel, text: str) -> list[str] | None:
+    if text in NONE_OF_THESE or text in NO or (_NO_START.match(text) and not _HEDGE.search(text)):
+        return []
+    pieces = [p for p in _LIST_SPLIT.split(text) if p]
+    values = [_option(question, p) for p in pieces]
+    if not values or any(v is None for v in values):
+        whole = _option(question, text)  # a label that itself contains "and" or a comma
+        return [whole] if whole else None
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _option(question: QuestionModel, text: str, *, by_position: bool = True) -> str | None:
+    """One typed piece as an option value: its number, its label (allowing a small typo or the label's start)
+    or its value."""
+    options: Sequence[tuple[str, str]] = (
+        [] if isinstance(question, m.YesNoQuestion) else [(o.value, o.label) for o in question.options]
+    )
+    text = text.strip()
+    if by_position and text.isdigit():
+        index = int(text) - 1
+        return options[index][0] if 0 <= index < len(options) else None
+    labels = {plain(label): value for value, label in options}
+    labels.update({plain(value): value for value, _ in options})
+    if text in labels:
+        return labels[text]
+    starting = {value for label, value in labels.items() if len(text) >= 3 and label.startswith(text + " ")}
+    if len(starting) == 1:
+        return starting.pop()
+    close = difflib.get_close_matches(text, list(labels), n=1, cutoff=0.85)
+    return labels[close[0]] if close else None

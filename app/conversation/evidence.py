@@ -1,0 +1,110 @@
+"""Free text as evidence, not a verdict: parse, then confirm, then interview.
+
+A description is read by the triage; the chat lists what it recognised with the words that matched each item,
+each removable on its own. Only what the practitioner confirms becomes an answer, and only answers reach the
+summary. No level is stated from the description alone (a danger alert is the exception, shown at once).
+The chat state keeps the recognised ids only, never the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.conversation.answers import plain
+from app.conversation.messages import Button, Evidence, Message, payload
+from app.core import engine
+from app.core import models as m
+from app.core.age import AGE_QUESTION, described_ages
+
+NOT_THE = ("not the ", "not ", "remove the ", "remove ", "take out the ", "take out ", "delete the ", "delete ")
+
+
+def suggested_answers(content: m.Content, indicator_ids: Iterable[str]) -> dict[str, m.AnswerValue]:
+    """The answers the confirmed indicators give, as the triage's prefill_answers gives them for a result:
+    yes to a yes/no question that lists one; every matching option of a multiple-choice question; the matching
+    option of the highest level of a single-choice question."""
+    recognised = set(indicator_ids)
+    answers: dict[str, m.AnswerValue] = {}
+    for question in content.assessment.questions:
+        if isinstance(question, m.YesNoQuestion):
+            if recognised & set(question.if_yes):
+                answers[question.id] = "yes"
+            continue
+        matching = [o for o in question.options if recognised & set(o.indicators)]
+        if not matching:
+            continue
+        if question.kind == "multiple_choice":
+            answers[question.id] = [o.value for o in matching]
+        else:
+            best = max(
+                matching,
+                key=lambda o: max(content.indicators[i].level for i in o.indicators if i in content.indicators),
+            )
+            answers[question.id] = best.value
+    return answers
+
+
+def described_age(content: m.Content, text: str) -> tuple[str, list[str]] | None:
+    """The age question's value when the description states one child's age or stage, with the words."""
+    question = content.question(AGE_QUESTION)
+    mentions = [found for found in described_ages(text) if question and found.value in question.option_values]
+    values = {found.value for found in mentions}
+    if len(values) != 1:
+        return None  # none, or several children of different ages: ask
+    return values.pop(), list(dict.fromkeys(found.words for found in mentions))
+
+
+def age_label(content: m.Content, value: str) -> str:
+    question = content.question(AGE_QUESTION)
+    return f"Age: {engine.answer_label(question, value) if question else value}"
+
+
+def item(item_id: str, label: str, matched: list[str]) -> Evidence:
+    return Evidence(
+        id=item_id,
+        label=label,
+        matched=matched,
+        remove=Button(title="Remove", payload=payload("remove", id=item_id)),
+    )
+
+
+def evidence_message(items: list[Evidence], notes: list[str], lead: str = "") -> Message:
+    lines = [lead] if lead else []
+    if items:
+        lines.append(
+            "From your description I recognised the items below, with the words that matched each. Remove "
+            "anything I have misread; only what you confirm is recorded, and the questions will check the rest."
+        )
+        for found in items:
+            quoted = ", ".join(f"\u201c{words}\u201d" for words in found.matched)
+            lines.append(f"- {found.label}" + (f" (matched {quoted})" if quoted else ""))
+    else:
+        lines.append("Nothing is left to record from your description.")
+    lines += notes
+    buttons = [Button(title="Confirm these", payload=payload("confirm"))] if items else []
+    buttons.append(Button(title="Ask me the questions instead", payload=payload("reject")))
+    return Message(kind="evidence", text="\n".join(lines), evidence=items, buttons=buttons)
+
+
+def remaining_items(content: m.Content, indicator_ids: list[str], age: str | None) -> list[Evidence]:
+    """The items still to confirm, after a removal (their words are not kept, so none are quoted)."""
+    items = [item(i, content.indicators[i].text, []) for i in indicator_ids if i in content.indicators]
+    if age is not None:
+        items.append(item(AGE_QUESTION, age_label(content, age), []))
+    return items
+
+
+def removal_target(content: m.Content, text: str, indicator_ids: list[str], age: str | None) -> str | None:
+    """The item a typed "not the ..." names: the one whose label shares the most words with it."""
+    normal = plain(text)
+    rest = next((normal[len(p) :] for p in NOT_THE if normal.startswith(p)), None)
+    if not rest:
+        return None
+    wanted = {w for w in rest.split() if len(w) > 2}
+    labels = {i: content.indicators[i].text for i in indicator_ids if i in content.indicators}
+    if age is not None:
+        labels[AGE_QUESTION] = age_label(content, age) + " age"
+    scored = sorted(((len(wanted & set(plain(label).split())), i) for i, label in labels.items()), reverse=True)
+    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
