@@ -111,7 +111,8 @@ def compare(old: Content, new: Content, repo: Path = REPO_ROOT) -> Report:
         Change(key[1], key[0], before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)
     ]
     expected_before = {case.id: case.expected_level for case in old_cases if case.expected_level is not None}
-    failures, still_failing = [], []
+    failures: list[ScenarioFailure] = []
+    still_failing: list[ScenarioFailure] = []
     for case in new_cases:
         if case.expected_level is None or after[(case.kind, case.id)].level == case.expected_level:
             continue
