@@ -492,4 +492,3 @@ def main(argv: list[str]) -> int:
     for item in unreachable_indicators(content):
         print(f"note: indicator {item!r} is not produced by any question (triage only)")
     return 0
-

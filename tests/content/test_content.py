@@ -41,7 +41,9 @@ CASES = [
     pytest.param(
         "rules/indicators/education.yaml",
         "domain: education\nindicators:\n  - id: attendance_low\n    level: 2\n    txt: Low\n    text: Low\n    source: s\n",
-        ["rules/indicators/education.yaml:5: indicators.0.txt: unknown key; check the spelling against docs/content.md"],
+        [
+            "rules/indicators/education.yaml:5: indicators.0.txt: unknown key; check the spelling against docs/content.md"
+        ],
         id="unknown-key",
     ),
     pytest.param(
@@ -72,7 +74,9 @@ CASES = [
         "rules/indicators/health.yaml",
         "domain: health\nindicators:\n  - {id: missed_checks, level: 2, text: M, source: s}\n"
         "  - {id: attendance_low, level: 2, text: Dup, source: s}\n",
-        ["rules/indicators/health.yaml:4: duplicate indicator id 'attendance_low' (first at rules/indicators/education.yaml:3)"],
+        [
+            "rules/indicators/health.yaml:4: duplicate indicator id 'attendance_low' (first at rules/indicators/education.yaml:3)"
+        ],
         id="duplicate-indicator-id",
     ),
     pytest.param(
@@ -108,7 +112,9 @@ CASES = [
         "dialogues/assessment.yaml",
         QUESTIONS_HEAD + DANGER + "  - id: choose\n    section: education\n    kind: single_choice\n    text: S\n"
         "    why: W\n    options:\n      - {value: a, label: A}\n",
-        ["dialogues/assessment.yaml:15: questions.1.options: List should have at least 2 items after validation, not 1"],
+        [
+            "dialogues/assessment.yaml:15: questions.1.options: List should have at least 2 items after validation, not 1"
+        ],
         id="too-few-options",
     ),
     pytest.param(
@@ -135,12 +141,17 @@ def test_all_errors_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_yes_and_no_stay_strings() -> None:
-    assert parse_yaml("in: [yes, no, on, off]\nflag: true\n", "x.yaml") == {"in": ["yes", "no", "on", "off"], "flag": True}
+    assert parse_yaml("in: [yes, no, on, off]\nflag: true\n", "x.yaml") == {
+        "in": ["yes", "no", "on", "off"],
+        "flag": True,
+    }
 
 
 def test_content_version_changes_with_the_files(tmp_path: Path) -> None:
     before = load_content(FIXTURE_CONTENT).version
-    root = content_with(tmp_path, "rules/routes.yaml", (FIXTURE_CONTENT / "rules/routes.yaml").read_text() + "\n# edited\n")
+    root = content_with(
+        tmp_path, "rules/routes.yaml", (FIXTURE_CONTENT / "rules/routes.yaml").read_text() + "\n# edited\n"
+    )
     after = load_content(root).version
     assert before.split("+")[0] == after.split("+")[0] == "0.0.1"
     assert before != after
@@ -157,4 +168,6 @@ def test_unknown_triage_hint_is_a_content_error(tmp_path: Path) -> None:
     text = "domain: education\nindicators:\n  - id: attendance_low\n    level: 2\n    text: Low\n    source: s\n    triage: {attendance_belw: 90}\n"
     errors = errors_for(tmp_path, "rules/indicators/education.yaml", text)
     assert len(errors) == 1
-    assert errors[0].startswith("rules/indicators/education.yaml:7: indicators.0.triage: Value error, unknown triage keys ['attendance_belw']")
+    assert errors[0].startswith(
+        "rules/indicators/education.yaml:7: indicators.0.triage: Value error, unknown triage keys ['attendance_belw']"
+    )
