@@ -32,6 +32,23 @@ REQUIRED_RISK_AREAS = {
     "young carers": {"young_carers"},
     "housing and income": {"housing_income"},
     "education and attendance": {"education"},
+    "child-on-child abuse": {"child_on_child"},  # issue 14
+    "care leavers": {"care_experience"},
+}
+
+# Issue 14: each area added in 0.2.0 has a scenario whose outcome brings its specific route (the level-and-routes
+# test above checks the engine agrees), so every new next step is shown to trainers at least once.
+ISSUE_14_ROUTES = {
+    "national_referral_mechanism",  # trafficking, modern slavery and county lines
+    "sharing_nudes",
+    "child_on_child_abuse",
+    "police_custody",
+    "leaving_care",
+    "disabled_children",
+    "mental_health_crisis",
+    "self_harm_support",
+    "missing_from_home",
+    "child_exploitation",
 }
 
 
@@ -64,11 +81,16 @@ def test_every_scenario_file_is_loaded(content: Content) -> None:
 
 def test_library_covers_every_level_and_risk_area(content: Content) -> None:
     scenarios = list(content.scenarios.values())
-    assert len(scenarios) >= 24
+    assert len(scenarios) >= 36  # issue 14
     assert {s.expected.level for s in scenarios} == {1, 2, 3, 4}
     covered = {d for s in scenarios for d in s.risk_areas}
     missing = [name for name, domains in REQUIRED_RISK_AREAS.items() if not domains & covered]
     assert not missing
+
+
+def test_library_shows_every_issue_14_route(content: Content) -> None:
+    shown = {r for s in content.scenarios.values() for r in s.expected.routes}
+    assert sorted(ISSUE_14_ROUTES - shown) == []
 
 
 def test_library_includes_the_teaching_situations(content: Content) -> None:
