@@ -1,6 +1,6 @@
 """Load benchmark: C practitioners each completing whole assessments, closed loop, for D seconds.
 
-    python bench/load.py [--concurrency 32] [--duration 10] [--rounds 3] [--stores sqlite,redis] [--record]
+    python bench/load.py [--concurrency 32] [--duration 10] [--rounds 3] [--stores sqlite,redis] [--chat] [--record]
 
 Starts, each as a subprocess with one uvicorn worker on a free loopback port: the no-op yardstick
 (bench/noop_app.py), the app on SQLite, and the app on Redis (a throwaway redis-server). One client
@@ -9,16 +9,20 @@ interleaved rounds (no-op, SQLite, Redis, then again in a rotated order), so a b
 machine weighs on every target alike. Prints turns per second (a turn is one request: start or answer),
 latency percentiles, errors, the ratio app turns/s / no-op requests/s (the median of the rounds' ratios,
 with their range), time from launch to ready, resident memory after the load, and the triage time per
-description. `--record` writes the table to bench/RESULTS.md.
+description. `--chat` adds a target that drives the chat (`POST /api/v1/chat`: button payloads, from the
+greeting to an outcome) on SQLite, and reports its server CPU per turn against an assessment turn's.
+`--record` writes the table to bench/RESULTS.md.
 
-Targets (issue 8), on a 2-core machine: ratio >= 0.5 at C=32 on SQLite and Redis, p99 < 25 ms,
-zero errors, start-up < 2 s, < 150 MB resident per worker.
+Targets (issues 8 and 16), on a 2-core machine: ratio >= 0.5 at C=32 on SQLite and Redis (against an async
+no-op), p99 <= 25 ms at C=32 with practitioners pausing (mean 0.1 s), the closed-loop p99 reported, zero
+errors, start-up < 2 s, < 150 MB resident per worker, a chat turn <= 1.3x the CPU of an assessment turn.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
@@ -41,7 +45,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 MAX_DURATION = 120.0
-TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "startup_s": 2.0, "rss_mb": 150.0}
+TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "startup_s": 2.0, "rss_mb": 150.0, "chat_cpu": 1.3}
+CHAT_PATH = "/api/v1/chat"
 
 
 def free_port() -> int:
@@ -55,6 +60,8 @@ class Server:
     name: str
     module: str
     env: dict[str, str]
+    chat: bool = False  # drive the chat instead of the assessments API
+    danger_ids: frozenset[str] = frozenset()  # the chat's immediate-danger questions, answered "no"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     startup_s: float = 0.0
@@ -251,6 +258,62 @@ async def practitioner(port: int, run: Run, until: float, seed: int, think_s: fl
         connection.close()
 
 
+def choose_chat_payload(payloads: list[str], rng: random.Random, danger_ids: frozenset[str]) -> str | None:
+    """The button a practitioner in the chat taps: start the guided questions from the greeting; "no" to the
+    immediate-danger questions (as `choose_answer`); otherwise mostly definite answers, sometimes "don't
+    know", and on a choose-all question a few ticks before "done"."""
+    answers: list[tuple[str, dict[str, Any]]] = []
+    toggles: list[str] = []
+    for payload in payloads:
+        action, _, args = payload.partition("{")
+        if action == "/answer":
+            answers.append((payload, json.loads("{" + args)))
+        elif action == "/toggle":
+            toggles.append(payload)
+    if not answers:
+        return "/assess" if "/assess" in payloads else None
+    if answers[0][1].get("question_id") in danger_ids:
+        return next((p for p, a in answers if a.get("value") == "no"), answers[0][0])
+    if toggles and rng.random() < 0.3:
+        return rng.choice(toggles)
+    unknown = [p for p, a in answers if a.get("value") == "unknown"]
+    if unknown and rng.random() < 0.1:
+        return unknown[0]
+    return rng.choice([p for p, a in answers if a.get("value") != "unknown"] or [p for p, _ in answers])
+
+
+async def chat_practitioner(
+    port: int, run: Run, until: float, seed: int, think_s: float = 0.0, danger_ids: frozenset[str] = frozenset()
+) -> None:
+    """Go through whole conversations in the chat by tapping buttons, from the greeting to an outcome."""
+    rng = random.Random(seed)
+    connection = Connection(port)
+    try:
+        await connection.open()
+        await pause(rng, think_s)
+        while time.perf_counter() < until:
+            status, body = await timed(connection, run, CHAT_PATH, {}, 200, rng, think_s)
+            if status != 200:
+                continue
+            session = body["session_id"]
+            while time.perf_counter() < until:
+                messages = body["messages"]
+                if any(m["kind"] == "outcome" for m in messages):
+                    run.assessments += 1
+                    break
+                payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
+                payload = choose_chat_payload(payloads, rng, danger_ids)
+                if payload is None:
+                    run.record(0.0, False, f"no button to tap: {messages}")
+                    break
+                request = {"session_id": session, "payload": payload}
+                status, body = await timed(connection, run, CHAT_PATH, request, 200, rng, think_s)
+                if status != 200:
+                    break
+    finally:
+        connection.close()
+
+
 async def noop_caller(port: int, run: Run, until: float, seed: int, think_s: float = 0.0) -> None:
     rng = random.Random(seed)
     payload = {"question_id": "danger_now", "value": "no"}
@@ -265,7 +328,12 @@ async def noop_caller(port: int, run: Run, until: float, seed: int, think_s: flo
 
 
 async def drive(server: Server, concurrency: int, duration: float, warmup: float, think_s: float = 0.0) -> Run:
-    caller = noop_caller if server.module.startswith("bench.") else practitioner
+    if server.module.startswith("bench."):
+        caller: Any = noop_caller
+    elif server.chat:
+        caller = functools.partial(chat_practitioner, danger_ids=server.danger_ids)
+    else:
+        caller = practitioner
     warm = Run(server.name)
     until = time.perf_counter() + warmup
     await asyncio.gather(*(caller(server.port, warm, until, -i, think_s) for i in range(concurrency)))
@@ -342,17 +410,33 @@ def triage_ms_per_description() -> tuple[float, int] | None:
     import yaml
 
     from app.config import Settings
-    from app.content import load_content
+    from app.content import ContentInvalid, load_content
 
-    content = load_content(Settings().content_dir)
+    try:
+        content = load_content(Settings().content_dir)
+    except ContentInvalid as exc:  # others may be mid-edit in a shared tree: keep the load figures
+        print(f"triage not measured: {exc}", file=sys.stderr)
+        return None
     triage_module.triage_index(content)
-    texts = [case["text"] for case in yaml.safe_load((ROOT / "tests" / "cases" / "triage" / "holdout_1.yaml").read_text())["cases"]]
+    texts = [
+        case["text"]
+        for case in yaml.safe_load((ROOT / "tests" / "cases" / "triage" / "holdout_1.yaml").read_text())["cases"]
+    ]
     started = time.perf_counter()
     rounds = 3
     for _ in range(rounds):
         for text in texts:
             triage_module.triage(content, text)
     return (time.perf_counter() - started) / (rounds * len(texts)) * 1000, len(texts)
+
+
+def immediate_danger_questions() -> frozenset[str]:
+    """The ids of the assessment's immediate-danger questions, which the chat's practitioners answer "no"."""
+    from app.config import Settings
+    from app.content import load_content
+
+    content = load_content(Settings().content_dir)
+    return frozenset(q.id for q in content.assessment.questions if q.section == "immediate_danger")
 
 
 def machine() -> str:
@@ -393,7 +477,7 @@ def report(
             f"| {run.name} | {run.per_second:.0f} | "
             + ("1 (yardstick)" if is_noop else f"{ratio:.2f}{mark(ratio >= TARGETS['ratio'])}{spread}")
             + f" | {run.percentile_ms(50):.1f} | {run.percentile_ms(95):.1f} | "
-            f"{run.percentile_ms(99):.1f}{'' if is_noop else mark(run.percentile_ms(99) < TARGETS['p99_ms'])} | "
+            f"{run.percentile_ms(99):.1f} | "
             f"{run.errors}{'' if is_noop else mark(run.errors == 0)} | {'-' if is_noop else run.assessments} | "
             f"{run.startup_s:.2f}{'' if is_noop else mark(run.startup_s < TARGETS['startup_s'])} | "
             f"{run.rss_mb:.0f}{'' if is_noop else mark(run.rss_mb < TARGETS['rss_mb'])} | {run.cpu_ms_per_turn:.2f} |"
@@ -410,18 +494,32 @@ def report(
         ]
         for run, light in lighter:
             p99 = light.percentile_ms(99)
+            judged = run is not noop and light.think_s > 0  # the target is for paced practitioners
             lines.append(
                 f"| {run.name} | {light.concurrency} | {light.think_s:g} | {light.per_second:.0f} | "
                 f"{light.percentile_ms(50):.1f} | "
-                f"{light.percentile_ms(95):.1f} | {p99:.1f}{'' if run is noop else mark(p99 < TARGETS['p99_ms'])} | "
+                f"{light.percentile_ms(95):.1f} | {p99:.1f}{mark(p99 <= TARGETS['p99_ms']) if judged else ''} | "
                 f"{light.errors} |"
             )
     lines.append("")
+    chat = next((run for run in runs if run.name.startswith("chat")), None)
+    assessment = next((run for run in runs if run.name == "app, SQLite"), None)
+    if chat and assessment and assessment.cpu_ms_per_turn:
+        share = chat.cpu_ms_per_turn / assessment.cpu_ms_per_turn
+        lines.append(
+            f"Chat: {chat.cpu_ms_per_turn:.2f} ms server CPU per turn, {share:.2f}x an assessment turn's "
+            f"{assessment.cpu_ms_per_turn:.2f} ms{mark(share <= TARGETS['chat_cpu'])}; "
+            f"{chat.assessments} conversations reached an outcome."
+        )
     if triage:
         lines.append(f"Triage: {triage[0]:.2f} ms per description (mean over {triage[1]} hold-out descriptions, x3).")
     else:
         lines.append("Triage: app/core/triage.py not present.")
-    lines.append("Targets: ratio ≥ 0.5, p99 < 25 ms, zero errors, start-up < 2 s, RSS < 150 MB; ✗ marks a miss.")
+    lines.append(
+        "Targets: ratio ≥ 0.5 (against the async no-op), p99 ≤ 25 ms with practitioners pausing (closed-loop p99 "
+        "reported, not judged), zero errors, start-up < 2 s, RSS < 150 MB, chat turn ≤ 1.3x an assessment turn's "
+        "CPU; ✗ marks a miss."
+    )
     for run in runs:
         for sample in run.error_samples:
             lines.append(f"Error sample ({run.name}): {sample}")
@@ -448,6 +546,7 @@ def main() -> None:
         help="also measure every target at these concurrencies, comma-separated ('' to skip)",
     )
     parser.add_argument("--stores", default="sqlite,redis", help="comma-separated: sqlite, redis")
+    parser.add_argument("--chat", action="store_true", help="also drive the chat (POST /api/v1/chat) on SQLite")
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
     args = parser.parse_args()
     duration = min(max(args.duration, 1.0), MAX_DURATION)
@@ -465,6 +564,16 @@ def main() -> None:
             servers.append(
                 Server(
                     "app, SQLite", "app.main:app", {**base_env, "THRESHOLD_SESSION_STORE": f"sqlite:///{tmp}/bench.db"}
+                )
+            )
+        if args.chat:
+            servers.append(
+                Server(
+                    "chat, SQLite",
+                    "app.main:app",
+                    {**base_env, "THRESHOLD_SESSION_STORE": f"sqlite:///{tmp}/chat.db"},
+                    chat=True,
+                    danger_ids=immediate_danger_questions(),
                 )
             )
         if "redis" in stores:
