@@ -87,14 +87,6 @@ def clause_numbers(tokens: list[Token]) -> list[int]:
     return out
 
 
-def clause_stems(tokens: list[Token], clause_of: list[int], clause: int) -> list[str]:
-    return [t.stem for t, c in zip(tokens, clause_of, strict=True) if c == clause]
-
-
-def sentence_stems(tokens: list[Token], sentence: int) -> list[str]:
-    return [t.stem for t in tokens if t.sentence == sentence]
-
-
 # --- Negation -----------------------------------------------------------------------------------------------------
 NEGATORS = words("negators")
 NEGATION_FILLER = stems("negation_filler") | STOPWORDS

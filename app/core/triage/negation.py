@@ -23,6 +23,7 @@ from app.core.triage.lexicon import (
     SERVICE_NOUNS,
     has_sequence,
 )
+from app.core.triage.tokens import Tokens
 
 NEGATION_REACH = 5  # tokens back from a match that a negation word can reach
 
@@ -89,7 +90,7 @@ def _denies_a_service(tokens: list[Token], match: Match, clauses: list[int]) -> 
 
 
 def is_negated(
-    tokens: list[Token], match: Match, clauses: list[int], listed: set[int] | None = None, concern: bool = True
+    tokens: Tokens, match: Match, clauses: list[int], listed: set[int] | None = None, concern: bool = True
 ) -> bool:
     if match.phrase.parts[0][0] in NEGATORS:
         return False
@@ -104,7 +105,7 @@ def is_negated(
         return True
     after = [
         t.stem
-        for t, c in zip(tokens[match.last + 1 : match.last + 6], clauses[match.last + 1 :], strict=False)
+        for t, c in zip(tokens[match.last + 1 : match.last + 6], clauses[match.last + 1 : match.last + 6], strict=True)
         if c == clause
     ]
     after = [s for s in after if s not in STOPWORDS or s in ("not", "no")]
@@ -114,12 +115,11 @@ def is_negated(
 ANSWER_REACH = 4  # words after the match, in its sentence, before the answer
 
 
-def _answered_no(tokens: list[Token], last: int) -> bool:
+def _answered_no(tokens: Tokens, last: int) -> bool:
     """Whether the words after a match end their sentence and the next "sentence" is only a no ("DV - no")."""
     sentence = tokens[last].sentence
-    rest = [t for t in tokens[last + 1 :] if t.word != ","]
-    tail = [t for t in rest if t.sentence == sentence]
-    answer = [t for t in rest if t.sentence == sentence + 1]
+    tail = [t for t in tokens[last + 1 : tokens.sentence_range(sentence).stop] if t.word != ","]
+    answer = [t for t in tokens.in_sentence(sentence + 1) if t.word != ","]
     return (
         len(tail) <= ANSWER_REACH
         and 0 < len(answer) <= 2

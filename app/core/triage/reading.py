@@ -29,11 +29,10 @@ from app.core.triage.lexicon import (
     SIBLINGS,
     clause_numbers,
     has_sequence,
-    sentence_stems,
 )
 from app.core.triage.negation import is_negated, negated_list_clauses
 from app.core.triage.people import about_an_adult, adult_partner, nearest_person, pronoun_means_a_child
-from app.core.triage.recognise import concept_words, contains, find_matches, sentence_has_any
+from app.core.triage.recognise import concept_words, find_matches, sentence_has_any, text_contains
 from app.core.triage.timing import (
     TimeCue,
     cues_near,
@@ -45,6 +44,7 @@ from app.core.triage.timing import (
     safe_cues,
     without_passive_used,
 )
+from app.core.triage.tokens import Tokens
 
 
 @dataclass
@@ -78,7 +78,7 @@ BABY_MONTHS = 12
 class Description:
     """One redacted description, tokenised once, with what every step of the reading looks at."""
 
-    tokens: list[Token]
+    tokens: Tokens
     clauses: list[int]  # clause number per token
     normalised: str
     source: str  # the text the evidence is quoted from
@@ -91,7 +91,7 @@ class Description:
 
     @classmethod
     def of(cls, text: str, age: float | None) -> Description:
-        tokens = tokenise(text)
+        tokens = Tokens(tokenise(text))
         clauses = clause_numbers(tokens)
         normalised = normalise(text)
         source = text if len(normalised) == len(text) else normalised
@@ -207,7 +207,7 @@ def _read_concepts(index: TriageIndex, d: Description, reading: Reading) -> None
             continue
         if concept.indicator_id in reading.present:
             continue
-        stems = sentence_stems(d.tokens, sentence)
+        stems = d.tokens.sentence_stems(sentence)
         past = any(s in HISTORY for s in stems) or has_sequence(without_passive_used(stems), HISTORY_PAIRS)
         if past and concept.indicator_id not in index.history_exempt and not any(s in CURRENT for s in stems):
             reading.historic.add(concept.indicator_id)
@@ -338,7 +338,7 @@ def _apply_young_only(index: TriageIndex, reading: Reading, ages: list[float], l
 
 
 def _gate_open(gate: Derived, d: Description, sentence: int, recent: bool = False, today: bool = False) -> bool:
-    if gate.context and not any(contains(d.tokens, parts) for parts in gate.context):
+    if gate.context and not any(text_contains(d.tokens, parts) for parts in gate.context):
         return False
     if gate.now and not cues_near(d.cues, sentence, recent, today):
         return False

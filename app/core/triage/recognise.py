@@ -15,14 +15,13 @@ from app.core.triage.lexicon import (
     CONTRACTED,
 )
 from app.core.triage.negation import negation_reaches
+from app.core.triage.tokens import Tokens
 
 MAX_GAP = 2  # content words allowed between two words of a phrase ("bruising on her upper arm")
 
 
-def find_matches(index: TriageIndex, tokens: list[Token]) -> list[Match]:
-    # Content tokens: everything except small words and commas, remembering their place in `tokens`.
-    content = [i for i, t in enumerate(tokens) if t.word != "," and t.word not in STOPWORDS]
-    position = {ti: ci for ci, ti in enumerate(content)}
+def find_matches(index: TriageIndex, tokens: Tokens) -> list[Match]:
+    content, position = tokens.content, tokens.position
     matches: list[Match] = []
     for ti, token in enumerate(tokens):
         candidates = index.by_first.get(token.stem, [])
@@ -94,15 +93,20 @@ def _drop_contained(matches: list[Match]) -> list[Match]:
 
     Specific means more words to match, not a wider span: a span can be wide only because of gaps.
     """
+    # Only a match starting at most the widest span before this one can hold it.
+    starting: dict[int, list[Match]] = defaultdict(list)
+    for match in matches:
+        starting[match.first].append(match)
+    widest = max((m.last - m.first for m in matches), default=0)
     kept = []
     for match in matches:
         inside = any(
             other is not match
             and other.phrase.indicator_id != match.phrase.indicator_id
-            and other.first <= match.first
             and match.last <= other.last
             and len(other.phrase.parts) > len(match.phrase.parts)
-            for other in matches
+            for first in range(match.first - widest, match.first + 1)
+            for other in starting.get(first, ())
         )
         if not inside:
             kept.append(match)
@@ -110,27 +114,20 @@ def _drop_contained(matches: list[Match]) -> list[Match]:
 
 
 def concept_words(
-    concept: Concept, tokens: list[Token], clauses: list[int], listed: set[int], source: str
+    concept: Concept, tokens: Tokens, clauses: list[int], listed: set[int], source: str
 ) -> tuple[list[str], int, int] | None:
     """The words, one per group, that meet in one sentence (none negated), that sentence and the first word's
     index; else None."""
     # Which tokens each group's words match, once; most concepts stop here because some group has none.
     matching: list[set[int]] = []
     for exact, prefixes in concept.tables:
-        hits = {
-            i
-            for i, token in enumerate(tokens)
-            if token.stem in exact
-            or (prefixes and (token.word.startswith(prefixes) or token.stem.startswith(prefixes)))
-        }
+        hits = {i for value in exact for i in tokens.with_stem(value)}
+        if prefixes:
+            hits.update(tokens.with_prefix(prefixes))
         if not hits:
             return None
         matching.append(hits)
-    by_sentence: dict[int, list[int]] = defaultdict(list)
-    for i, token in enumerate(tokens):
-        if token.word != ",":
-            by_sentence[token.sentence].append(i)
-    for sentence, indices in by_sentence.items():
+    for sentence, indices in tokens.by_sentence().items():
         chosen: list[int] = []
         for hits in matching:
             hit = next(
@@ -155,16 +152,26 @@ def concept_words(
 
 
 def sentence_has_any(
-    tokens: list[Token], sentence: int, phrases: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]
+    tokens: Tokens, sentence: int, phrases: tuple[tuple[tuple[tuple[str, bool], ...], bool], ...]
 ) -> bool:
     """Whether one of `phrases` ((parts, exact) as from `phrase_parts`) appears in the sentence."""
-    sentence_tokens = [t for t in tokens if t.sentence == sentence and t.word != ","]
+    sentence_tokens = [t for t in tokens.in_sentence(sentence) if t.word != ","]
     return any(
         any(match_exact(parts, sentence_tokens, k) is not None for k in range(len(sentence_tokens)))
         if exact
         else contains(sentence_tokens, parts)
         for parts, exact in phrases
     )
+
+
+def text_contains(tokens: Tokens, parts: tuple[tuple[str, bool], ...]) -> bool:
+    """`contains` over a whole description, remembered for it (a context phrase is asked about once per match)."""
+    if parts not in tokens.contains_memo:
+        tokens.contains_memo[parts] = any(
+            part_matches(parts[0], tokens[ti]) and match_rest(parts, tokens, tokens.content, ci) is not None
+            for ci, ti in enumerate(tokens.content)
+        )
+    return tokens.contains_memo[parts]
 
 
 def contains(tokens: list[Token], parts: tuple[tuple[str, bool], ...]) -> bool:

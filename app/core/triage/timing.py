@@ -13,6 +13,7 @@ being breached.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -63,29 +64,28 @@ from app.core.triage.lexicon import (
     UNACCOUNTED,
     WEAK_NOW,
     WEEKDAYS,
-    clause_stems,
     has_sequence,
-    sentence_stems,
 )
 from app.core.triage.people import nearest_person
+from app.core.triage.tokens import Tokens
 
 HANDOVER_REACH = 2
 
 
-def _arrangement_in(stems: list[str], tokens: list[Token], i: int) -> bool:
+def _arrangement_in(stems: list[str], tokens: Tokens, i: int) -> bool:
     if stems[i] not in ARRANGED_CUES:
         return False
-    return any(stems[j] in ARRANGEMENT for j in range(len(tokens)) if tokens[j].sentence == tokens[i].sentence)
+    return any(s in ARRANGEMENT for s in tokens.sentence_stems(tokens[i].sentence))
 
 
 # "go" is the stem of "went", "gone" and "going round" too: only "going to" and "going abroad" speak of the future.
 _GO = stem("going")
 
 
-def _future_in(stems: list[str], tokens: list[Token], i: int) -> bool:
+def _future_in(stems: list[str], tokens: Tokens, i: int) -> bool:
     sentence = tokens[i].sentence
-    for j in range(len(tokens)):
-        if tokens[j].sentence != sentence or stems[j] not in FUTURE:
+    for j in tokens.sentence_range(sentence):
+        if stems[j] not in FUTURE:
             continue
         if stems[j] != _GO:
             return True
@@ -125,10 +125,11 @@ _TIMES = re.compile(
 _MONTHS_AGO = re.compile(r"\b(\d+|" + "|".join(NUMBERS) + r")\s+months?\s+ago\b")
 
 
-def is_historic(tokens: list[Token], match: Match, clauses: list[int], source: str) -> bool:
+def is_historic(tokens: Tokens, match: Match, clauses: list[int], source: str) -> bool:
     if match.phrase.is_history:
         return False
-    stems = clause_stems(tokens, clauses, clauses[match.first])
+    clause = clauses[match.first]
+    stems = tokens.stems[bisect_left(clauses, clause) : bisect_right(clauses, clause)]  # clauses never go down
     if any(s in CURRENT for s in stems):
         return False
     if any(s in HISTORY for s in stems) or has_sequence(without_passive_used(stems), HISTORY_PAIRS):
@@ -149,19 +150,19 @@ def without_passive_used(stems: list[str]) -> list[str]:
     ]
 
 
-def is_repeated(tokens: list[Token], sentence: int, source: str) -> bool:
-    stems = sentence_stems(tokens, sentence)
+def is_repeated(tokens: Tokens, sentence: int, source: str) -> bool:
+    stems = tokens.sentence_stems(sentence)
     if has_sequence(stems, SINGLE):
         return False
     if any(s in REPEATED for s in stems) or has_sequence(stems, REPEATED_PAIRS):
         return True
-    sentence_tokens = [t for t in tokens if t.sentence == sentence]
+    sentence_tokens = tokens.in_sentence(sentence)
     text = source[sentence_tokens[0].start : sentence_tokens[-1].end].lower() if sentence_tokens else ""
     times = _TIMES.search(text)
     return bool(times and times.group(1) not in ("1", "one"))
 
 
-def person_gone(tokens: list[Token], source: str) -> bool:
+def person_gone(tokens: Tokens, source: str) -> bool:
     """Whether the note says someone has left or is out of reach ("dad left last year", "moved out", "in prison")."""
     return any(t.stem in GONE_WORDS or t.word in GONE_WORDS for t in tokens) or any(
         cue.kind == "removed" for cue in safe_cues(tokens, source)
@@ -196,10 +197,10 @@ class TimeCue:
     reach: int = 1  # sentences either side it counts for (a hand-over back to the carer reaches further)
 
 
-def now_cues(tokens: list[Token], source: str) -> list[TimeCue]:
+def now_cues(tokens: Tokens, source: str) -> list[TimeCue]:
     """The words anywhere in the description that put it in the present or the next few hours, with their strength."""
     found: list[TimeCue] = []
-    stems = [t.stem for t in tokens]
+    stems = tokens.stems
     for i, token in enumerate(tokens):
         if token.word == ",":
             continue
@@ -302,9 +303,9 @@ for _safe in sorted(_SAFE_KIND, key=len, reverse=True):
     _SAFE_BY_FIRST[_safe[0]].append(_safe)
 
 
-def _habit_words(tokens: list[Token], sentence: int) -> str | None:
-    stems = [t.stem for t in tokens if t.sentence == sentence]
-    words = [t.word for t in tokens if t.sentence == sentence]
+def _habit_words(tokens: Tokens, sentence: int) -> str | None:
+    stems = tokens.sentence_stems(sentence)
+    words = [t.word for t in tokens.in_sentence(sentence)]
     for k, word in enumerate(words):
         if word in HABIT:
             return word
@@ -327,10 +328,16 @@ class SafeCue:
     kind: str  # dated, child_safe or removed
 
 
-def safe_cues(tokens: list[Token], source: str) -> list[SafeCue]:
+def safe_cues(tokens: Tokens, source: str) -> list[SafeCue]:
     """Words anywhere in the description that say a danger has passed or is being dealt with."""
+    if tokens.safe_cues is None:
+        tokens.safe_cues = _find_safe_cues(tokens, source)
+    return tokens.safe_cues
+
+
+def _find_safe_cues(tokens: Tokens, source: str) -> list[SafeCue]:
     found: list[SafeCue] = []
-    stems = [t.stem for t in tokens]
+    stems = tokens.stems
     for i, token in enumerate(tokens):
         for cue in _SAFE_BY_FIRST.get(token.stem, ()):
             end = i + len(cue) - 1
@@ -365,7 +372,7 @@ def safe_cues(tokens: list[Token], source: str) -> list[SafeCue]:
 
 
 def made_safe(
-    tokens: list[Token],
+    tokens: Tokens,
     clauses: list[int],
     at: int,
     safe: list[SafeCue],
@@ -406,12 +413,12 @@ def made_safe(
             cue.kind == "child_safe"
             and cue.last < at
             and cue_sentence == sentence
-            and UNACCOUNTED & {t.stem for t in tokens if t.sentence == sentence}
+            and UNACCOUNTED & set(tokens.sentence_stems(sentence))
         ):
             continue  # "placed with foster carers, has not been seen since": missing from the safe place
         if any(c.kind == "present" and c.first > cue.last for c in cues):
             continue  # "... arrested, but he is outside right now"
-        if has_sequence([t.stem for t in tokens[cue.last + 1 :]], SAFE_UNDONE_LATER):
+        if tokens.last_start(SAFE_UNDONE_LATER) > cue.last:
             continue  # "admitted ..., parents want to take him home"
         return cue.words
     return None
