@@ -1,6 +1,8 @@
-"""Browser fixtures for the trainer pages: the real app under uvicorn and Debian's Chromium via Playwright.
+"""Browser fixtures: the real app under uvicorn (a subprocess, on the real content) and Debian's Chromium via
+Playwright (no browser download: `executable_path` is Debian's /usr/bin/chromium).
 
-Named apart from the fixtures in test_widget.py so that neither shadows the other.
+Named apart from the fixtures in test_widget.py (its app runs in a thread, with a partner origin allowed) so
+that neither shadows the other.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
-def trainer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The app on the real content (with its scenarios), rate limits off: a whole room shares one address."""
-    data = tmp_path_factory.mktemp("trainer")
+    data = tmp_path_factory.mktemp("app")
     app = AppServer(f"sqlite:///{data}/threshold.db", data)
     app.env["THRESHOLD_RATE_LIMIT"] = "off"
     app.start()

@@ -27,7 +27,7 @@ def serious_axe_violations(page: Any) -> list[str]:
     return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer) -> None:
+def test_trainer_runs_a_classroom_vote(chromium: Any, app_server: AppServer) -> None:
     VAR.mkdir(exist_ok=True)
     errors: list[str] = []
     presenter_context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
@@ -35,7 +35,7 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer)
     try:
         presenter = presenter_context.new_page()
         presenter.on("pageerror", lambda e: errors.append(str(e)))
-        presenter.goto(trainer_server.url + "/trainer")
+        presenter.goto(app_server.url + "/trainer")
         presenter.wait_for_selector(f"#scenario-select option[value={SCENARIO}]", state="attached")
         presenter.select_option("#scenario-select", SCENARIO)
         presenter.wait_for_selector("#stages .stage")
@@ -116,25 +116,25 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, trainer_server: AppServer)
         phone_context.close()
 
 
-def test_join_page_for_an_unknown_room(chromium: Any, trainer_server: AppServer) -> None:
+def test_join_page_for_an_unknown_room(chromium: Any, app_server: AppServer) -> None:
     context = chromium.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        page.goto(trainer_server.url + "/join/ZZZZZZ")
+        page.goto(app_server.url + "/join/ZZZZZZ")
         page.wait_for_selector("#status:has-text('No classroom with the code ZZZZZZ')")
         assert page.is_hidden("#vote-form")
     finally:
         context.close()
 
 
-def test_join_with_a_typed_code(chromium: Any, trainer_server: AppServer) -> None:
-    opened = httpx.post(trainer_server.url + "/api/v1/classrooms", json={"scenario_id": SCENARIO}).json()
+def test_join_with_a_typed_code(chromium: Any, app_server: AppServer) -> None:
+    opened = httpx.post(app_server.url + "/api/v1/classrooms", json={"scenario_id": SCENARIO}).json()
     context = chromium.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
     )
     try:
         page = context.new_page()
-        page.goto(trainer_server.url + "/join")
+        page.goto(app_server.url + "/join")
         assert page.is_visible("#code-input") and page.is_hidden("#vote-form")
         assert page.evaluate("document.activeElement.id") == "code-input"
         page.fill("#code-input", " " + opened["code"].lower() + " ")  # as a phone keyboard might type it
@@ -144,7 +144,7 @@ def test_join_with_a_typed_code(chromium: Any, trainer_server: AppServer) -> Non
         assert page.text_content("#room-title") == "Disagreeing with the front door"
         assert page.is_hidden("#code-form")
         assert serious_axe_violations(page) == []
-        page.goto(trainer_server.url + "/join")
+        page.goto(app_server.url + "/join")
         page.fill("#code-input", "ZZZZZZ")
         page.press("#code-input", "Enter")
         page.wait_for_selector("#status:has-text('No classroom with the code ZZZZZZ')")
@@ -154,18 +154,16 @@ def test_join_with_a_typed_code(chromium: Any, trainer_server: AppServer) -> Non
         context.close()
 
 
-def test_call_999_now_is_offered_and_revealed_for_a_child_in_danger(chromium: Any, trainer_server: AppServer) -> None:
-    scenarios = httpx.get(trainer_server.url + "/api/v1/scenarios").json()
+def test_call_999_now_is_offered_and_revealed_for_a_child_in_danger(chromium: Any, app_server: AppServer) -> None:
+    scenarios = httpx.get(app_server.url + "/api/v1/scenarios").json()
     danger = [
         s["id"]
         for s in scenarios
-        if httpx.get(f"{trainer_server.url}/api/v1/scenarios/{s['id']}/walkthrough").json()["outcome"][
-            "immediate_danger"
-        ]
+        if httpx.get(f"{app_server.url}/api/v1/scenarios/{s['id']}/walkthrough").json()["outcome"]["immediate_danger"]
     ]
     if not danger:
         pytest.skip("no scenario in the content has a child in immediate danger")
-    opened = httpx.post(trainer_server.url + "/api/v1/classrooms", json={"scenario_id": danger[0]}).json()
+    opened = httpx.post(app_server.url + "/api/v1/classrooms", json={"scenario_id": danger[0]}).json()
     context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
@@ -175,7 +173,7 @@ def test_call_999_now_is_offered_and_revealed_for_a_child_in_danger(chromium: An
         page.click("#vote-form button[type=submit]")
         page.wait_for_selector("#my-vote:has-text('You voted: Call 999 now')")
         auth = {"Authorization": f"Bearer {opened['trainer_token']}"}
-        httpx.post(f"{trainer_server.url}/api/v1/classrooms/{opened['code']}/reveal", headers=auth).raise_for_status()
+        httpx.post(f"{app_server.url}/api/v1/classrooms/{opened['code']}/reveal", headers=auth).raise_for_status()
         page.wait_for_selector("#result .result.danger", timeout=10_000)
         assert "call 999 now" in (page.text_content("#result h2") or "")
         assert "You voted: Call 999 now" in (page.text_content("#my-vote") or "")

@@ -87,7 +87,10 @@
     ".calls{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.625em;white-space:normal}",
     "a.call{display:inline-flex;align-items:center;min-height:2.75em;padding:.5em .875em;border-radius:.5em;",
     "background:#a4161a;color:#fff;font-weight:700;text-decoration:none;border:2px solid #a4161a}",
-    ".msg.outcome a.call,.msg.text a.call,.msg.question a.call{background:var(--accent);border-color:var(--accent)}",
+    // Outside alerts the numbers are a compact list: still easy to tap, without pushing the sections out of view.
+    ".msg.outcome .calls,.msg.text .calls,.msg.question .calls{flex-direction:column;gap:.375em}",
+    ".msg.outcome a.call,.msg.text a.call,.msg.question a.call{background:#fff;color:var(--accent);border-color:var(--accent);",
+    "font-weight:600;font-size:.9375em;padding:.375em .75em;min-height:2.75em}",
     "a.call:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}",
     "details{margin-top:.5em;border-top:1px solid #c4c4c4;padding-top:.375em;white-space:normal}",
     "summary{cursor:pointer;font-weight:600;color:#0b4f8a;min-height:2.75em;display:flex;align-items:center}",
@@ -397,6 +400,21 @@
     var node = el("div", { class: "msg bot " + kind, "data-kind": kind, tabindex: "-1" });
     node.appendChild(el("span", { class: "visually-hidden" }, PREFIX[kind] || "Guide: "));
     var text = String(message.text || "");
+    var evidence = message.evidence || [];
+    if (evidence.length) {
+      // The text lists the items too, for channels that show text only; here they are listed with buttons below.
+      var labels = evidence.map(function (item) {
+        return "- " + String(item.label || "");
+      });
+      text = text
+        .split("\n")
+        .filter(function (line) {
+          return !labels.some(function (label) {
+            return label !== "- " && line.indexOf(label) === 0;
+          });
+        })
+        .join("\n");
+    }
     var cut = kind === "outcome" || kind === "act_now" ? text.indexOf("\n") : -1;
     if (cut > 0) {
       // The first line (the level, or "call 999") stands out; the rest follows as plain text.
@@ -449,7 +467,6 @@
       node.appendChild(list);
     }
 
-    var evidence = message.evidence || [];
     if (evidence.length) {
       var items = el("ul", { class: "evidence-list", "aria-label": "What I recognised" });
       evidence.forEach(function (item) {
