@@ -15,6 +15,7 @@ from typing import TextIO
 from app.config import Settings
 from app.content import ContentInvalid, load_content
 from app.core import scenarios as sc
+from app.core import training
 from app.core.models import Content
 
 USAGE = "usage: python -m app scenarios list | show ID | walk ID\n       python -m app content diff|signoff|release|release-notes ..."
@@ -51,8 +52,8 @@ def _para(text: str, indent: str = "") -> str:
 
 def list_scenarios(content: Content, out: TextIO) -> None:
     s = Style(out)
-    for scenario in sorted(content.scenarios.values(), key=lambda x: (sc.guidance_level(content, x), x.id)):
-        level = sc.guidance_level(content, scenario)
+    for scenario in sorted(content.scenarios.values(), key=lambda x: (training.guidance_level(content, x), x.id)):
+        level = training.guidance_level(content, scenario)
         print(
             f"{s.level(level, f'L{level}')}  {s.bold(scenario.id):40}  {scenario.title} ({scenario.duration_minutes} min)",
             file=out,
@@ -77,7 +78,7 @@ def show_scenario(scenario: sc.Scenario, out: TextIO) -> None:
 
 def walk_scenario(content: Content, scenario: sc.Scenario, out: TextIO) -> None:
     s = Style(out)
-    walk = sc.walkthrough(content, scenario)
+    walk = training.walkthrough(content, scenario)
     print(s.bold(f"Walkthrough: {scenario.title}"), file=out)
     for number, step in enumerate(walk.steps, 1):
         print(f"\n{number:2}. {step.question}", file=out)
@@ -88,7 +89,7 @@ def walk_scenario(content: Content, scenario: sc.Scenario, out: TextIO) -> None:
             print(s.note(_para(step.teaching_point, "    > ")), file=out)
     outcome = walk.outcome
     print(f"\n{s.level(outcome.level, s.bold(outcome.summary))}", file=out)
-    for reason in sc.reasons(outcome):
+    for reason in training.reasons(outcome):
         print(_para(reason, "  - "), file=out)
     print(s.bold("What to do"), file=out)
     for route in outcome.routes:

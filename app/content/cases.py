@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from app.config import REPO_ROOT
-from app.core import engine, walks
+from app.core import engine, training, walks
 from app.core import scenarios as sc
 from app.core.errors import DomainError
 from app.core.models import Content
@@ -98,7 +98,7 @@ def _guarded(run: Callable[[Content], Result]) -> Callable[[Content], Result]:
 
 def scenario_cases(content: Content) -> list[Case]:
     def runner(scenario: sc.Scenario) -> Callable[[Content], Result]:
-        return _guarded(lambda c: _from_outcome(c, sc.walkthrough(c, scenario).outcome))
+        return _guarded(lambda c: _from_outcome(c, training.walkthrough(c, scenario).outcome))
 
     return [
         Case("scenario", s.id, runner(s), expected_level=s.expected.level)

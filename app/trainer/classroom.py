@@ -18,6 +18,7 @@ from typing import Any
 import segno
 
 from app.core import scenarios as sc
+from app.core import training
 from app.core.errors import Conflict, UnknownItem
 from app.core.models import Content
 from app.store import Store
@@ -148,13 +149,13 @@ def tally(room: Room) -> dict[str, int]:
 
 def result(content: Content, room: Room) -> RevealOut:
     found = scenario(content, room["scenario_id"])
-    outcome = sc.walkthrough(content, found).outcome
+    outcome = training.walkthrough(content, found).outcome
     return RevealOut(
         level=outcome.level,
         level_name=outcome.level_name,
         immediate_danger=outcome.immediate_danger,
-        reasons=sc.reasons(outcome),
-        teaching_points=sc.teaching_points(found),
+        reasons=training.reasons(outcome),
+        teaching_points=training.teaching_points(found),
         teaching=found.teaching,
         votes=tally(room),
     )

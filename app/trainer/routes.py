@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core import scenarios as sc
+from app.core import training
 from app.core.models import Content
 from app.store import Store
 from app.trainer import classroom, pages
@@ -31,8 +32,6 @@ from app.web.schemas import (
     VoteIn,
     VoteOut,
 )
-
-sc.rebuild_models()  # Walkthrough refers to the engine's Outcome; resolve it before the OpenAPI schema is built
 
 router = APIRouter()
 router.include_router(pages.router)
@@ -56,7 +55,7 @@ def _list_item(content: Content, scenario: sc.Scenario) -> ScenarioListItem:
         id=scenario.id,
         title=scenario.title,
         summary=scenario.summary,
-        level=sc.guidance_level(content, scenario),
+        level=training.guidance_level(content, scenario),
         risk_areas=[
             RiskArea(id=d, name=content.domains[d].name if d in content.domains else d) for d in scenario.risk_areas
         ],
@@ -78,22 +77,22 @@ def get_scenario(scenario_id: str, content: ContentDep) -> sc.Scenario:
 
 
 @router.get(
-    "/api/v1/scenarios/{scenario_id}/walkthrough", response_model=sc.Walkthrough, responses=NOT_FOUND, tags=["trainer"]
+    "/api/v1/scenarios/{scenario_id}/walkthrough", response_model=training.Walkthrough, responses=NOT_FOUND, tags=["trainer"]
 )
-def get_walkthrough(scenario_id: str, content: ContentDep) -> sc.Walkthrough:
+def get_walkthrough(scenario_id: str, content: ContentDep) -> training.Walkthrough:
     """The scripted answers one by one, with the level the engine reaches after each, and the outcome."""
-    return sc.walkthrough(content, classroom.scenario(content, scenario_id))
+    return training.walkthrough(content, classroom.scenario(content, scenario_id))
 
 
 @router.post(
     "/api/v1/scenarios/{scenario_id}/quiz",
-    response_model=sc.QuizResult,
+    response_model=training.QuizResult,
     responses={**NOT_FOUND, **INVALID},
     tags=["trainer"],
 )
-def take_quiz(scenario_id: str, body: QuizIn, content: ContentDep) -> sc.QuizResult:
+def take_quiz(scenario_id: str, body: QuizIn, content: ContentDep) -> training.QuizResult:
     """Check a level against the guidance for the scenario; the answer explains itself."""
-    return sc.quiz(content, classroom.scenario(content, scenario_id), body.level)
+    return training.quiz(content, classroom.scenario(content, scenario_id), body.level)
 
 
 # --- Classrooms ---------------------------------------------------------------------------------

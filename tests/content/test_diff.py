@@ -16,8 +16,7 @@ import yaml
 from app.config import REPO_ROOT
 from app.content import cases, diff, load_content
 from app.content.cli import main
-from app.core import engine, walks
-from app.core import scenarios as sc
+from app.core import engine, training, walks
 from app.core.models import Content
 from app.core.triage import triage
 
@@ -79,7 +78,7 @@ def recognised(content: Content, kind: str, case_id: str) -> set[str]:
         text = next(c["text"] for c in data["cases"] if c["id"] == wanted)
         return {i.id for i in triage(content, text).indicators}
     if kind == "scenario":
-        _, state = sc.replay(content, content.scenarios[case_id])
+        _, state = training.replay(content, content.scenarios[case_id])
     elif kind == "worked case":
         data = yaml.safe_load((REPO_ROOT / "tests" / "cases" / "worked_cases.yaml").read_text())
         state = cases.complete(content, next(c["answers"] for c in data["cases"] if c["id"] == case_id))

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import REPO_ROOT
-from app.core import engine
-from app.core import scenarios as sc
+from app.core import engine, training
 from app.core.models import Content
 
 SCENARIO_IDS = sorted(p.stem for p in (REPO_ROOT / "dialogues" / "scenarios").glob("*.yaml"))
@@ -61,7 +60,7 @@ def _param(scenario_id: str) -> object:
 @pytest.mark.parametrize("scenario_id", [_param(i) for i in SCENARIO_IDS])
 def test_scenario_reaches_expected_level_and_routes(content: Content, scenario_id: str) -> None:
     scenario = content.scenarios[scenario_id]
-    outcome = sc.walkthrough(content, scenario).outcome
+    outcome = training.walkthrough(content, scenario).outcome
     assert outcome.level == scenario.expected.level, (
         f"{scenario_id}: the engine now says level {outcome.level}, the scenario expects {scenario.expected.level}"
     )
@@ -70,7 +69,7 @@ def test_scenario_reaches_expected_level_and_routes(content: Content, scenario_i
 
 @pytest.mark.parametrize("scenario_id", SCENARIO_IDS)
 def test_scenario_answers_every_question_the_flow_asks(content: Content, scenario_id: str) -> None:
-    _, state = sc.replay(content, content.scenarios[scenario_id])
+    _, state = training.replay(content, content.scenarios[scenario_id])
     pending = engine.pending_question(content, state)
     assert pending is None, f"{scenario_id} does not answer {pending.id if pending else ''!r}"
 
@@ -94,7 +93,7 @@ def test_library_shows_every_issue_14_route(content: Content) -> None:
 
 
 def test_library_includes_the_teaching_situations(content: Content) -> None:
-    outcomes = {i: sc.walkthrough(content, s).outcome for i, s in content.scenarios.items()}
+    outcomes = {i: training.walkthrough(content, s).outcome for i, s in content.scenarios.items()}
     assert any(o.immediate_danger for o in outcomes.values()), "an immediate-danger case"
     assert any(o.level > o.confirmed_level for o in outcomes.values()), "a case where don't know matters"
     assert any(r.id == "early_help_not_working" for o in outcomes.values() for r in o.reasons.rules), "a step up"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.content import ContentInvalid, load_content
-from app.core import scenarios as sc
+from app.core import training
 from app.core.errors import InvalidInput
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -28,7 +28,7 @@ def test_walkthrough_levels_come_from_the_engine(tmp_path: Path) -> None:
     # The scenario claims level 1; the walkthrough must still show what the engine computes.
     root = content_with(tmp_path, {"step_up.yaml": STEP_UP.replace("level: 4", "level: 1")})
     content = load_content(root)
-    walk = sc.walkthrough(content, content.scenarios["step_up"])
+    walk = training.walkthrough(content, content.scenarios["step_up"])
     assert walk.expected_level == 1
     assert [s.level_so_far for s in walk.steps] == [1, 2, 3, 3, 3, 4]
     assert [s.answer for s in walk.steps][:3] == ["No", "Below 90%", "Poor housing"]
@@ -40,14 +40,14 @@ def test_walkthrough_levels_come_from_the_engine(tmp_path: Path) -> None:
 def test_quiz_says_whether_the_level_matches_and_why(tmp_path: Path) -> None:
     content = load_content(content_with(tmp_path, {"step_up.yaml": STEP_UP}))
     scenario = content.scenarios["step_up"]
-    wrong = sc.quiz(content, scenario, 3)
-    right = sc.quiz(content, scenario, 4)
+    wrong = training.quiz(content, scenario, 3)
+    right = training.quiz(content, scenario, 4)
     assert (wrong.correct, right.correct) == (False, True)
     assert wrong.guidance_level == 4
     assert "Rule: Early help in place but not working." in wrong.reasons
     assert wrong.teaching_points[-1] == "Early help in place but not working is a reason to step up."
     with pytest.raises(InvalidInput):
-        sc.quiz(content, scenario, 5)
+        training.quiz(content, scenario, 5)
 
 
 def test_content_without_scenarios_has_an_empty_library(fixture_content: object) -> None:
