@@ -123,7 +123,7 @@ def plain_answer(content: m.Content, name: str) -> Message:
         lines = []
         term = content.knowledge.glossary.get("lado") if name == "lado" else None
         if term is not None:
-            lines.append(f"{term.title}: {term.answer}")
+            lines.append(term.answer)
         lines += [_contact_text(c) for c in contacts]
         text = "\n\n".join(lines)
     text += "\n\nIf a child is in immediate danger, call 999."

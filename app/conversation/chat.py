@@ -399,7 +399,7 @@ def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list
     chat.state.awaiting = None
     if result.immediate_danger:
         chat.state.danger = True
-    items = [ev.item(i.id, i.text, list(dict.fromkeys(i.evidence))) for i in current]
+    items = [ev.item(i.id, i.text, ev.distinct(i.evidence)) for i in current]
     if age is not None:
         items.append(ev.item(AGE_QUESTION, ev.age_label(content, age[0]), age[1]))
     notes = []
@@ -425,7 +425,7 @@ def _remove(chat: _Chat, item_id: str) -> list[Message]:
         state.evidence = [i for i in state.evidence if i != item_id]
     else:
         return _position(chat, "That item is not in the list any more.")
-    return _position(chat, f"Removed: {label}.")
+    return _position(chat, f"Removed: {label.rstrip('.')}.")
 
 
 def _confirm(chat: _Chat) -> list[Message]:
@@ -610,8 +610,18 @@ def respond(
     if first_danger and chat.state.acted:
         # The act-now card comes first; the questions wait until the practitioner chooses to go on.
         messages = [msg for msg in messages if msg.kind != "question"]
-        return chat.state, [*alerts, *messages]
-    return chat.state, [*alerts, *_keep_the_thread(chat, messages)]
+        return chat.state, _link_numbers(content, [*alerts, *messages])
+    return chat.state, _link_numbers(content, [*alerts, *_keep_the_thread(chat, messages)])
+
+
+def _link_numbers(content: m.Content, messages: list[Message]) -> list[Message]:
+    """Every contact's phone number a message mentions becomes a tap-to-call link (each number once)."""
+    for message in messages:
+        text = "\n".join([message.text, *(section.text for section in message.sections)])
+        named = [c.id for c in content.contacts.values() if c.phone and re.search(rf"(?<!\d){re.escape(c.phone)}(?!\d)", text)]
+        have = {link.url for link in message.links}
+        message.links += [link for link in asides.links_for(content, named) if link.url not in have]
+    return messages
 
 
 def _keep_the_thread(chat: _Chat, messages: list[Message]) -> list[Message]:

@@ -59,6 +59,12 @@ def age_label(content: m.Content, value: str) -> str:
     return f"Age: {engine.answer_label(question, value) if question else value}"
 
 
+def distinct(matched: Iterable[str]) -> list[str]:
+    """The matched words once each, leaving out any inside a longer match ("85%" in "dropped to 85%")."""
+    unique = list(dict.fromkeys(matched))
+    return [words for words in unique if not any(words != other and words in other for other in unique)]
+
+
 def item(item_id: str, label: str, matched: list[str]) -> Evidence:
     return Evidence(
         id=item_id,

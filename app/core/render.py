@@ -97,7 +97,7 @@ def card(outcome: Outcome) -> Card:
     lines = [outcome.summary]
     if main is not None:
         lines.append(f"What to do now: {_first_sentences(main.what_to_do, _DO_NOW_WORDS)}")
-    who = [f"{c.name}: {c.phone}" + (f" ({c.hours})" if c.hours else "") for c in call_now]
+    who = [f"{c.name}: {c.phone}" + (f", {c.hours}" if c.hours else "") for c in call_now]
     if dsl is not None:
         who.append("your designated safeguarding lead (DSL)")
     if who:
@@ -131,7 +131,8 @@ def card(outcome: Outcome) -> Card:
     named = [*call_now, *([dsl] if dsl else [])]
     named += [c for route in outcome.routes for c in route.contacts if c not in named]
     named += [c for c in others if c not in named]
-    links = [p for p in outcome.procedures if p.url.startswith("https://")]
+    # The procedures of the routes it recommends (the outcome lists every procedure the content holds).
+    links = list({p.url: p for route in outcome.routes for p in route.procedures if p.url.startswith("https://")}.values())
     return Card(top=top, sections=sections, contacts=_unique(named, set()), links=links)
 
 

@@ -178,7 +178,7 @@ def read_raw(question: engine.QuestionModel, raw: Any) -> engine.AnswerValue:
     same as the chat's). Raises InvalidAnswer with the choices when it cannot be read."""
     if isinstance(raw, Typed):
         value = read_answer(question, raw.text)
-        if value is None and raw.by_intent is not None:
+        if value is None and raw.by_intent not in (None, "no"):  # never a "no" the words did not say
             value = read_answer(question, raw.by_intent)
     elif isinstance(raw, str) and raw.strip().lower() == NONE_OF_THESE and question.kind == "multiple_choice":
         value = [] if NONE_OF_THESE not in question.option_values else [NONE_OF_THESE]
