@@ -33,6 +33,9 @@ REQUIRED_RISK_AREAS = {
     "education and attendance": {"education"},
     "child-on-child abuse": {"child_on_child"},  # issue 14
     "care leavers": {"care_experience"},
+    "radicalisation and extremism": {"radicalisation"},  # issue 14
+    "fabricated or induced illness": {"fabricated_illness"},
+    "abuse linked to faith or belief": {"faith_belief"},
 }
 
 # Issue 14: each area added in 0.2.0 has a scenario whose outcome brings its specific route (the level-and-routes
@@ -48,6 +51,12 @@ ISSUE_14_ROUTES = {
     "self_harm_support",
     "missing_from_home",
     "child_exploitation",
+    "prevent_referral",  # radicalisation and extremism
+    "ehe_notification",  # elective home education
+    "fii_health_lead",  # perplexing presentations and fabricated or induced illness
+    "safer_sleep",  # unsafe sleep for babies
+    "faith_belief_abuse",
+    "nrpf_support",  # no recourse to public funds
 }
 
 
