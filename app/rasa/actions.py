@@ -32,7 +32,7 @@ from app.core.errors import Conflict, InvalidAnswer, InvalidInput
 from app.core.escalation import UnknownTimeline, escalation_schedule, timeline
 from app.core.knowledge import ask
 from app.core.language.redact import redact
-from app.core.triage import prefill_answers, triage
+from app.core.triage import triage
 from app.store import Store
 
 KIND = "rasa"
@@ -358,9 +358,11 @@ class ValidateAssessmentForm(FormValidationAction):
 
 
 class TriageDescription(ThresholdAction):
-    """List what a described concern shows, with the words that matched, then start an assessment with those
-    answers suggested: each is asked again for the user to confirm or change, and no level is stated from the
-    description alone (an immediate-danger alert is the exception)."""
+    """List what a described concern shows, with the words that matched, then start the assessment's questions.
+
+    Free text is evidence, not a verdict: nothing read from the description is recorded until the user answers
+    the questions (the chat and the REST channel confirm items one by one instead), and no level is stated from
+    the description alone. A child who may be in immediate danger gets the 999 alert at once."""
 
     action_name = "action_threshold_triage"
 
@@ -378,18 +380,14 @@ class TriageDescription(ThresholdAction):
                 for i in current
             )
             dispatcher.utter_message(
-                text=f"From your description I recognised: {found}. Let's check each with the questions; "
-                "only what you confirm is recorded.",
+                text=f"From your description I recognised: {found}. Let's check with the questions; only what you "
+                "answer is recorded.",
                 json_message={"threshold_triage": {"indicators": [i.id for i in current]}},
             )
-        suggested = prefill_answers(content, result)
-        state = await update_state(
-            self.context,
-            tracker.sender_id,
-            lambda _: engine.prefill(content, engine.new_state(), suggested),
-        )
+        if result.immediate_danger:
+            utter_alerts(dispatcher, [danger_alert(content)])
+        state = await update_state(self.context, tracker.sender_id, lambda _: engine.new_state())
         view = engine.view(content, state)
-        utter_alerts(dispatcher, view.alerts)
         if view.question is not None:
             utter_question(dispatcher, view.question, state)
         return [
@@ -397,6 +395,19 @@ class TriageDescription(ThresholdAction):
             SlotSet(LEVEL_SLOT, None),
             *progress_events(view),
         ]
+
+
+def danger_alert(content: m.Content) -> engine.Alert:
+    """The 999 alert for a description that reads as immediate danger, before any answer is recorded."""
+    route = content.routes.get("act_now") or content.routes.get("police_999")
+    ids = route.contacts if route else ["police_999"]
+    contacts = [
+        engine.ContactOut(id=c.id, name=c.name, phone=c.phone, hours=c.hours, how=c.how, verify=c.verify)
+        for i in ids
+        if (c := content.contacts.get(i)) is not None
+    ]
+    steps = " ".join(route.what_to_do.splitlines()) if route else "Call 999 now, then contact the MASH."
+    return engine.Alert(kind="immediate_danger", text=f"A child may be in immediate danger. {steps}", contacts=contacts)
 
 
 class GiveOutcome(ThresholdAction):

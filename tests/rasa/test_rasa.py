@@ -448,9 +448,16 @@ def test_triage_prefills_the_assessment_and_stores_no_free_text(client: TestClie
     assert question["text"].startswith("Is a child in immediate danger?")  # danger is always asked first
     record = stored(client, "rasa", "rasa-user-1")
     assert record is not None
-    assert record.data["state"]["answers"] == {"school": "low"}
-    assert record.data["state"]["prefilled"] == ["school"]
+    assert record.data["state"]["answers"] == {}  # nothing is recorded from the words until it is answered
     assert "Jake" not in json.dumps(record.data) and "attendance" not in json.dumps(record.data)
+
+
+def test_a_danger_description_brings_the_999_alert_at_once(tmp_path: Path) -> None:
+    description = "She says dad hit her with a belt last night and she is scared to go home tonight."
+    with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
+        result = run(real, action_call("action_threshold_triage", text=description, intent="describe_concern"))
+    alerts = [r for r in result["responses"] if (r.get("custom") or {}).get("threshold_alert") == "immediate_danger"]
+    assert alerts and "Call 999" in alerts[0]["text"]
 
 
 def test_escalation_dates_from_a_start_date(client: TestClient) -> None:
