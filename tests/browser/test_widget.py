@@ -123,13 +123,17 @@ def latest_choices(page: Any) -> list[str]:
     return page.locator(f"{LOG} .choices button").all_inner_texts()
 
 
+# The quiet answer to each kind of question: no concern (or the oldest age band).
+QUIET = ("No", "None of these", "Not that I know of", "12 to 17 years")
+
+
 def answer_all_no(page: Any, limit: int = 60) -> None:
-    """Answer every question with No / None of these (or the last age band) until the outcome shows."""
+    """Answer every question with its quiet answer (QUIET) until the outcome shows."""
     for _ in range(limit):
         if page.locator(f"{LOG} .msg.outcome").count():
             return
         choices = latest_choices(page)
-        for title in ("No", "None of these", "12 to 17 years"):
+        for title in QUIET:
             if title in choices:
                 click_choice(page, title)
                 break
@@ -188,6 +192,11 @@ def test_immediate_danger_shows_the_alert_first_from_then_on(page: Any) -> None:
     click_choice(page, "Which level is this?")
     click_choice(page, "Yes")
     kinds = page.locator(f"{LOG} .msg.bot").evaluate_all("ns => ns.map(n => n.dataset.kind)")
+    assert kinds[-1] == "act_now"  # what to do at once; the questions are offered, not forced
+    assert "999" in page.locator(f"{LOG} .msg.act_now").last.inner_text()
+    assert latest_choices(page) == ["Go on with the questions", "Stop here"]
+    click_choice(page, "Go on with the questions")
+    kinds = page.locator(f"{LOG} .msg.bot").evaluate_all("ns => ns.map(n => n.dataset.kind)")
     assert kinds[-2:] == ["alert", "question"]
     assert "999" in page.locator(f"{LOG} .msg.alert").last.inner_text()
     click_choice(page, "No")
@@ -209,9 +218,9 @@ def test_keyboard_only_run(page: Any) -> None:
     for _ in range(80):
         if page.locator(f"{LOG} .msg.outcome").count():
             break
-        # Move with Tab / Shift+Tab to the "No" or "None of these" choice (or the oldest age band), press Enter.
+        # Move with Tab / Shift+Tab to the quiet answer (QUIET), press Enter.
         choices = latest_choices(page)
-        target = next(t for t in ("No", "None of these", "12 to 17 years") if t in choices)
+        target = next(t for t in QUIET if t in choices)
         for _ in range(2 * len(choices) + 4):
             focused = page.evaluate(active)
             if focused == target:
@@ -239,12 +248,12 @@ def test_typed_description_is_triaged_and_confirmed(page: Any) -> None:
     page.wait_for_function(
         "n => document.querySelector('threshold-guide').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count
     )
-    recognised = bot_messages(page)[-1]
-    assert "From your description I recognised" in recognised
-    assert "attendance" in recognised.lower()
-    click_choice(page, "Yes, that's right")
-    assert "from your description" in bot_messages(page)[-1].lower()
-    assert latest_choices(page) == ["Yes", "No", "Don't know"]
+    recognised = page.locator(f"{LOG} .msg.evidence").last
+    assert "From your description I recognised" in recognised.inner_text()
+    assert "attendance" in recognised.locator(".evidence-list").inner_text().lower()
+    click_choice(page, "Confirm these")
+    assert "confirmed" in " ".join(bot_messages(page)[-2:]).lower()
+    assert latest_choices(page)  # the questions go on from what was confirmed
 
 
 def test_markup_in_user_text_is_shown_as_text_and_runs_nothing(page: Any) -> None:
