@@ -839,3 +839,74 @@ SERVICE_READINGS: list[tuple[str, str, bool]] = [
 )
 def test_indicator_readings(content: Content, text: str, indicator: str, read: bool) -> None:
     assert (indicator in _ids(content, text, negated=False)) is read
+
+
+# --- Issue 14, part B: the new threshold areas, and the look-alikes that must not read as them --------
+
+NEW_AREA_READINGS: list[tuple[str, str, bool]] = [
+    (
+        "Police think the 15 year old was trafficked from Manchester to a flat in Liverpool.",
+        "trafficking_modern_slavery",
+        True,
+    ),
+    ("We are learning about slavery in history.", "trafficking_modern_slavery", False),
+    (
+        "Year 10 girl's nudes have been shared around school after she sent them to her boyfriend.",
+        "nudes_shared_aggravated",
+        True,
+    ),
+    (
+        "Her controlling boyfriend checks her phone and will not let her see her friends.",
+        "peer_relationship_abuse",
+        True,
+    ),
+    # An adult's partner is domestic abuse, not abuse in a teenage relationship.
+    ("Mum's controlling boyfriend shouts at the children.", "peer_relationship_abuse", False),
+    ("The 15 year old was charged with robbery and refused bail.", "custody_needs_accommodation", True),
+    ("He was held in police custody overnight after a fight.", "police_custody", True),
+    # A family court's custody is not a police cell or a prison, and an adult's remand is not the child's.
+    ("Parents are in a custody battle over the children.", "police_custody", False),
+    ("Parents are in a custody battle over the children.", "parent_in_prison", False),
+    ("Stepdad was arrested after the girls disclosed abuse; he has been remanded in custody.", "remanded", False),
+    ("Dad was remanded in custody last week and the children are upset.", "parent_in_prison", True),
+    ("The 16 year old was remanded to youth detention accommodation.", "remanded", True),
+    ("She is a care leaver and has not seen her personal adviser since the summer.", "care_leaver", True),
+    ("Her grandmother was in care as a child.", "care_leaver", False),
+    (
+        "Autistic 12 year old who is non verbal; mum ties him to his chair at meal times.",
+        "disabled_child_restrictive_care",
+        True,
+    ),
+    ("Mum rang: her 13 year old has locked herself in her room.", "disabled_child_restrictive_care", False),
+    ("15 year old has not slept for days and is not eating or drinking.", "mental_health_crisis", True),
+]
+
+
+@pytest.mark.parametrize(("text", "indicator", "read"), NEW_AREA_READINGS)
+def test_new_area_readings(content: Content, text: str, indicator: str, read: bool) -> None:
+    assert (indicator in _ids(content, text, negated=False)) is read
+
+
+@pytest.mark.parametrize(
+    ("text", "route", "level"),
+    [
+        (
+            "A 15 year old found working in a car wash for no pay; he owes money to the men who brought him.",
+            "national_referral_mechanism",
+            4,
+        ),
+        (
+            "15 year old girl involved in county lines, found with drugs in another town.",
+            "national_referral_mechanism",
+            4,
+        ),
+        ("Year 10 girl's nudes have been shared around school.", "sharing_nudes", 4),
+        ("The 15 year old was charged with robbery and refused bail.", "police_custody", 4),
+        ("Disabled child, parents exhausted, no short breaks.", "disabled_children", 3),
+        ("15 year old has not slept for days and is not eating or drinking.", "mental_health_crisis", 4),
+    ],
+)
+def test_new_areas_bring_their_route(content: Content, text: str, route: str, level: int) -> None:
+    result = triage(content, text)
+    assert result.suggested_level == level
+    assert route in {r.id for r in result.routes}
