@@ -1,0 +1,168 @@
+"""Issue 14: the real content states the law and contacts in force in England now, cites public documents only,
+and gives each area added in 0.2.0 a guided answer, a level and a specific next step."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+
+from app.config import REPO_ROOT
+from app.content import content_files
+from app.core import walks
+from app.core.models import Content
+
+# Names of internal working files that must never reach a practitioner as a source.
+INTERNAL_SOURCE = re.compile(r"domain-digest|anchors\b|§|\.md\b|shared/reference|reference digest", re.IGNORECASE)
+
+
+def _strings(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every (key, string) in a YAML tree; list items carry their parent's key."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _strings(v, str(k))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item, key)
+    elif isinstance(node, str):
+        yield key, node
+
+
+def _content_strings() -> Iterator[tuple[str, str, str]]:
+    for path in content_files(REPO_ROOT):
+        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, text in _strings(tree):
+            yield str(path.relative_to(REPO_ROOT)), key, text
+
+
+def test_sources_cite_public_documents_not_internal_files() -> None:
+    bad = [
+        f"{path} {key}: {text[:90]}"
+        for path, key, text in _content_strings()
+        if key in {"source", "sources", "source_document"} and INTERNAL_SOURCE.search(text)
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_text_shown_to_practitioners_names_an_internal_file() -> None:
+    bad = [f"{path} {key}: {text[:90]}" for path, key, text in _content_strings() if "domain-digest" in text]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_caveat_says_call_999(content: Content) -> None:
+    assert "call 999" in content.info.caveat
+    assert "call 999" in content.info.safety_line
+
+
+def test_working_together_2023_is_the_guidance_cited(content: Content) -> None:
+    urls = {p.url for p in content.procedures.values()}
+    assert "https://www.gov.uk/government/publications/working-together-to-safeguard-children--2" in urls
+    assert not any("779401" in u or "2018" in u for u in urls), "a link to the 2018 edition"
+    # The 2018 edition is named only as history (the glossary entry and what Warrington's 2019 arrangements cite).
+    current = re.compile(r"Working Together(?: to Safeguard Children)? 2018")
+    shown = [
+        *(text for lv in content.levels.values() for text in (lv.response, lv.consent, lv.timeframe, lv.source)),
+        *(text for r in content.routes.values() for text in (r.what_to_do, r.timeframe, r.source)),
+        *(text for i in content.indicators.values() for text in (i.text, i.source)),
+        *(text for rule in content.rules for text in (rule.text, rule.source)),
+        *(t.source for t in content.escalation.timelines),
+        *(c.source for c in content.contacts.values()),
+    ]
+    assert not [t for t in shown if current.search(t)]
+
+
+def test_information_sharing_follows_the_2024_advice(content: Content) -> None:
+    advice = content.procedures["information_sharing_advice"]
+    assert "2024" in advice.title
+    for level in (2, 3, 4):
+        consent = content.levels[level].consent
+        assert "not need" in consent and "at risk" in consent, level  # no consent needed to share when at risk
+    # Agreeing to early help is separate from the lawful basis for sharing: never "agree before sharing".
+    assert not [lv.level for lv in content.levels.values() if "before sharing information" in lv.consent]
+    assert "separate" in content.levels[2].consent and "separate" in content.levels[3].consent
+
+
+def test_the_health_partner_is_the_icb_and_2019_is_history(content: Content) -> None:
+    partners = next(e for e in content.partnership.entries if e.id == "statutory_partners")
+    assert "Integrated Care Board" in partners.answer and "In 2019" in partners.answer
+    for entry in content.partnership.entries:
+        if "CCG" in entry.answer:
+            assert re.search(r"2019|ICB|Integrated Care Board", entry.answer), entry.id
+    step4 = next(s for s in content.escalation.steps if s.step == 4)
+    assert "Integrated Care Board" in step4.who
+
+
+def test_the_lado_number_is_published_and_an_allegation_goes_to_the_lado_not_the_mash(content: Content) -> None:
+    lado = content.contacts["lado"]
+    assert lado.phone == "01925 442079" and lado.verify
+    assert "warrington.gov.uk/local-authority-designated-officer-lado" in lado.source
+    assert "one working day" in content.routes["lado"].timeframe
+    path = walks.path_to(content, "adult_at_work_detail", "harmed", fixed={"age_stage": "age_5_to_11"})
+    assert path is not None
+    outcome = walks.run(content, path.steps)
+    routes = {r.id for r in outcome.routes}
+    assert "lado" in routes and "mash_referral" not in routes, path.describe()
+    assert outcome.level >= 3  # the LADO with advice from the MASH, never below
+
+
+def test_fgm_mandatory_reporting_duty_in_full(content: Content) -> None:
+    assert "fgm_mandatory_report" in content.indicators["fgm_has_happened"].routes
+    route = content.routes["fgm_mandatory_report"]
+    text = route.what_to_do
+    assert "101" in text and "personal duty" in text and "DSL" in text and "MASH" in text
+    assert "next working day" in route.timeframe
+    assert {"police_101", "mash_in_hours"} <= set(route.contacts)
+
+
+def test_child_marriage_offence_and_private_fostering_notice(content: Content) -> None:
+    marriage = content.routes["forced_marriage_protection"].what_to_do
+    assert "27 February 2023" in marriage and "not legally binding" in marriage and "under 18" in marriage
+    assert "forced_marriage_protection" in content.indicators["forced_marriage_concern"].routes
+    fostering = content.routes["private_fostering_notification"]
+    assert "6 weeks" in fostering.what_to_do and "48 hours" in fostering.what_to_do
+
+
+def test_no_seed_statistics_in_what_to_do(content: Content) -> None:
+    statistic = re.compile(r"\b(?:19|20)\d\d-\d\d\b|\brecorded \d|\b\d[\d,]* (?:Early Help assessments|referrals|children)\b")
+    assert not [r.id for r in content.routes.values() if statistic.search(r.what_to_do)]
+
+
+# Issue 14, six areas: each can be recorded through the guided questions, gives the level of its indicator (at
+# least), and brings its own next step. (question, option, indicator, route, a fixed age where the option needs one)
+NEW_AREAS = [
+    ("exploitation_detail", "radicalisation", "radicalisation_concern", "prevent_referral", "age_12_to_17"),
+    ("exploitation_detail", "radicalisation_serious", "radicalisation_serious", "prevent_referral", "age_12_to_17"),
+    ("education_detail", "missing_education", "child_missing_education", "cme_notification", "age_5_to_11"),
+    ("education_detail", "whereabouts_unknown", "cme_whereabouts_unknown", "cme_notification", "age_5_to_11"),
+    ("education_detail", "home_education", "ehe_suitability_unknown", "ehe_notification", "age_5_to_11"),
+    ("education_detail", "home_education_concerns", "ehe_with_concerns", "ehe_notification", "age_5_to_11"),
+    ("health_detail", "perplexing", "perplexing_presentation", "fii_health_lead", "age_5_to_11"),
+    ("health_detail", "fii", "fii_suspected", "fii_health_lead", "age_5_to_11"),
+    ("care_detail", "unsafe_sleep", "unsafe_sleep_advice", "safer_sleep", "baby_under_1"),
+    ("care_detail", "unsafe_sleep_high_risk", "unsafe_sleep_high_risk", "safer_sleep", "baby_under_1"),
+    ("family_detail", "belief", "belief_affecting_child", "faith_belief_abuse", "age_5_to_11"),
+    ("harm_detail", "belief_accusation", "belief_accusation", "faith_belief_abuse", "age_5_to_11"),
+    ("harm_detail", "belief_harm", "belief_ritual_harm", "faith_belief_abuse", "age_5_to_11"),
+    ("housing_detail", "nrpf", "nrpf_family", "nrpf_support", "under_5"),
+    ("housing_detail", "nrpf_destitute", "nrpf_destitute", "nrpf_support", "under_5"),
+]
+
+
+@pytest.mark.parametrize(("question", "option", "indicator", "route", "age"), NEW_AREAS, ids=[a[2] for a in NEW_AREAS])
+def test_new_area_is_guided_levelled_and_routed(
+    content: Content, question: str, option: str, indicator: str, route: str, age: str
+) -> None:
+    path = walks.path_to(content, question, [option], fixed={"age_stage": age})
+    assert path is not None, f"{question}={option} cannot be reached"
+    outcome = walks.run(content, path.steps)
+    assert indicator in {i.id for i in outcome.reasons.indicators}, path.describe()
+    assert outcome.level >= content.indicators[indicator].level
+    assert route in {r.id for r in outcome.routes}
+    if content.indicators[indicator].level == 4:
+        assert "mash_referral" in {r.id for r in outcome.routes}
+    procedures = content.routes[route].procedures
+    assert procedures and all(p in content.procedures for p in procedures)
+    assert content.indicators[indicator].source.strip() and content.routes[route].source.strip()
