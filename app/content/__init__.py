@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from app.content.commands import main
 from app.content.loader import (
     ContentError,
     ContentInvalid,
     content_files,
     content_hash,
     load_content,
-    main,
     parse_yaml,
     render_schemas,
     unreachable_indicators,

@@ -1,9 +1,9 @@
-"""python -m app.content check|schema [DIR] (see app/content/loader.py)."""
+"""python -m app.content check|schema [DIR] (see app/content/commands.py)."""
 
 from __future__ import annotations
 
 import sys
 
-from app.content.loader import main
+from app.content.commands import main
 
 raise SystemExit(main(sys.argv[1:]))

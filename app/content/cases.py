@@ -66,7 +66,8 @@ class Case:
 
 
 def _result(content: Content, level: int | None, danger: bool, routes: list[str], rules: list[str]) -> Result:
-    contact_ids = dict.fromkeys(c for r in routes if r in content.routes for c in content.routes[r].contacts)
+    # Sorted: the routes' order is compared already; a contact counts once, however many routes name it.
+    contact_ids = sorted({c for r in routes if r in content.routes for c in content.routes[r].contacts})
     contacts = [f"{c} {content.contacts[c].phone or ''}".strip() for c in contact_ids if c in content.contacts]
     return Result(level, danger, tuple(routes), tuple(rules), tuple(contacts))
 

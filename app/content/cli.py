@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _spec(value: str) -> str:
     """`last-release` -> the git ref of the last release, from the lock."""
-    if value != content_diff.LAST_RELEASE:
+    if value != rel.LAST_RELEASE:
         return value
     lock = rel.read_lock(REPO_ROOT)
     if lock is None:

@@ -8,14 +8,8 @@ moved) is a failure a release script stops on.
 
 from __future__ import annotations
 
-import io
 import json
-import subprocess
-import tarfile
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,39 +17,8 @@ from typing import Any
 from app.config import REPO_ROOT
 from app.content.cases import KINDS, Case, Result, all_cases
 from app.content.loader import load_content
+from app.content.versions import materialised
 from app.core.models import Content
-
-LAST_RELEASE = "last-release"  # stands for the git ref recorded in rules/content.lock
-
-
-class VersionNotFound(ValueError):
-    """OLD or NEW is neither a content folder nor a git ref of the repository."""
-
-
-@contextmanager
-def materialised(spec: str, repo: Path = REPO_ROOT) -> Iterator[Path]:
-    """A folder holding rules/ and dialogues/: `spec` itself, or the content at git ref `spec`, extracted."""
-    folder = Path(spec)
-    if (folder / "rules").is_dir():
-        yield folder
-        return
-    found = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}"],
-        capture_output=True,
-        text=True,
-    )
-    if found.returncode != 0:
-        raise VersionNotFound(
-            f"{spec!r} is neither a content folder (holding rules/ and dialogues/) nor a git ref of {repo}"
-        )
-    archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", found.stdout.strip(), "rules", "dialogues"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    with tempfile.TemporaryDirectory(prefix="content-") as tmp, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(tmp, filter="data")
-        yield Path(tmp)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """Reads rules/ and dialogues/ into a validated `Content`, reporting every problem as `path:line: message`.
 
-Usage: python -m app.content check [DIR]    validate, print errors, exit 1 if any
-       python -m app.content schema [DIR]   write schemas/*.schema.json
+The command line (`python -m app.content check|schema`) is app/content/commands.py.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ import difflib
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -459,36 +457,3 @@ def render_schemas() -> dict[str, str]:
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{name}.schema.json", **schema}
         out[f"{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     return out
-
-
-def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "check"
-    root = Path(argv[1]) if len(argv) > 1 else Path.cwd()
-    if command == "schema":
-        target = root / "schemas"
-        target.mkdir(exist_ok=True)
-        for name, text in render_schemas().items():
-            (target / name).write_text(text, encoding="utf-8")
-            print(f"wrote schemas/{name}")
-        return 0
-    if command != "check":
-        print(__doc__, file=sys.stderr)
-        return 2
-    try:
-        content = load_content(root)
-        from app.content.release import check as release_check  # release.py imports this module
-
-        release_errors = release_check(root, content)
-        if release_errors:
-            raise ContentInvalid(release_errors)
-    except ContentInvalid as exc:
-        for error in exc.errors:
-            print(error)
-        print(f"{len(exc.errors)} problem(s) found", file=sys.stderr)
-        return 1
-    print(
-        f"content {content.version}: {len(content.indicators)} indicators, {len(content.assessment.questions)} questions, {len(content.rules)} rules"
-    )
-    for item in unreachable_indicators(content):
-        print(f"note: indicator {item!r} is not produced by any question (triage only)")
-    return 0

@@ -16,12 +16,13 @@ from pathlib import Path
 import yaml
 
 from app.config import REPO_ROOT
-from app.content.diff import materialised
 from app.content.loader import ContentError, content_hash
+from app.content.versions import materialised
 from app.core.models import Content
 
 LOCK = "rules/content.lock"
 CHANGELOG = "rules/CHANGELOG.md"
+LAST_RELEASE = "last-release"  # on the command line: the git ref recorded in the lock
 _LOCK_HEADER = (
     "# The last released content. Written by `python -m app content release`; read by `python -m app.content check`\n"
     "# (content changed since this release needs a new version) and by `content diff last-release ...`.\n"

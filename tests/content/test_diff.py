@@ -16,6 +16,7 @@ import yaml
 from app.config import REPO_ROOT
 from app.content import cases, diff, load_content
 from app.content.cli import main
+from app.content.versions import materialised
 from app.core import engine, training, walks
 from app.core.models import Content
 from app.core.triage import triage
@@ -172,7 +173,7 @@ def test_text_groups_by_kind_with_counts_first(report: diff.Report) -> None:
 
 
 def test_a_git_ref_is_read_as_that_commit_s_content() -> None:
-    with diff.materialised("335ec25") as root:
+    with materialised("335ec25") as root:
         assert "version: 0.1.0" in (root / "rules" / "content.yaml").read_text()
 
 

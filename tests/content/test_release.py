@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.config import REPO_ROOT
-from app.content import content_hash, load_content
-from app.content import diff as content_diff
+from app.content import content_hash, load_content, versions
 from app.content import main as content_check
 from app.content import release as rel
 from app.content.cli import main
@@ -98,7 +97,7 @@ def test_the_lock_holds_the_hash_of_the_content_at_its_ref() -> None:
     lock = rel.read_lock(REPO_ROOT)
     assert lock is not None
     assert (lock.version, lock.hash) == ("0.1.0", "0cc758e66d")
-    with content_diff.materialised(lock.ref) as root:
+    with versions.materialised(lock.ref) as root:
         assert content_hash(root) == lock.hash
         assert load_content(root).info.version == lock.version
     assert rel.changelog_entry(REPO_ROOT, lock.version) is not None
