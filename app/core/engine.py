@@ -39,8 +39,12 @@ def new_state() -> State:
 
 
 def as_state(data: Mapping[str, Any]) -> State:
-    """A stored record's state (plain JSON) as a State; a record written before `prefilled` existed has none."""
-    return {"answers": dict(data["answers"]), "order": list(data["order"]), "prefilled": list(data.get("prefilled", []))}
+    """A stored record's state (plain JSON) as a State; a record written before `order` or `prefilled` has none."""
+    return {
+        "answers": dict(data["answers"]),
+        "order": list(data.get("order", [])),
+        "prefilled": list(data.get("prefilled", [])),
+    }
 
 
 # --- Output shapes ------------------------------------------------------------------------------
@@ -182,11 +186,14 @@ class _Compiled:
 
 
 def _compiled(content: m.Content) -> _Compiled:
-    """Kept on the content, and rebuilt for a copy with other questions or rules."""
-    compiled: _Compiled | None = content.__dict__.get("_compiled")
-    if compiled is None or compiled.owner[0] is not content.assessment or compiled.owner[1] is not content.rules:
-        compiled = _Compiled(content)
-        content.__dict__["_compiled"] = compiled
+    """Kept with the content (Content._compiled), and rebuilt for a copy with other questions or rules."""
+    compiled = content._compiled
+    if (
+        not isinstance(compiled, _Compiled)
+        or compiled.owner[0] is not content.assessment
+        or compiled.owner[1] is not content.rules
+    ):
+        compiled = content._compiled = _Compiled(content)
     return compiled
 
 
@@ -392,16 +399,15 @@ def _options(question: QuestionModel) -> list[dict[str, str]]:
 
     Why: pydantic makes the OptionOut models from plain dicts in its core, without keeping the dicts, at
     about half the cost of calling OptionOut(...) for each option on every request. Kept with the options
-    they were made from, because model_copy(update=...) of a question shares its __dict__ entries.
+    they were made from (ChoiceQuestion._options_out), because model_copy(update=...) shares it.
     """
     if isinstance(question, m.YesNoQuestion):
         return _YES_NO_OPTIONS
-    stored = question.__dict__.get("_options_out")
+    stored = question._options_out
     if stored is None or stored[0] is not question.options:
         made = [{"value": o.value, "label": o.label} for o in question.options]
         made.append({"value": m.UNKNOWN, "label": "Don't know"})
-        stored = (question.options, made)
-        question.__dict__["_options_out"] = stored
+        stored = question._options_out = (question.options, made)
     return stored[1]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag
 
 # Escalation, knowledge and scenario models share the Strict base from app.core.base, so no import cycle.
 from app.core.base import Strict
@@ -330,6 +330,9 @@ class YesNoQuestion(QuestionBase):
 class ChoiceQuestion(QuestionBase):
     kind: Literal["single_choice", "multiple_choice"]
     options: list[Option] = Field(min_length=2)
+    # The options as the API sends them, with "Don't know" (app/core/engine.py builds them once), and the
+    # options they were made from: a copy with other options (model_copy shares this) makes its own.
+    _options_out: tuple[list[Option], list[dict[str, str]]] | None = PrivateAttr(default=None)
 
     def indicators_for(self, value: str | list[str]) -> list[str]:
         chosen = value if isinstance(value, list) else [value]
@@ -380,12 +383,16 @@ class Content(BaseModel):
     # Issue 6: training scenarios (dialogues/scenarios/*.yaml), by id.
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
 
-    def question(self, question_id: str) -> YesNoQuestion | ChoiceQuestion | None:
-        return self._questions_by_id().get(question_id)
+    # Derived from the fields above once, kept with the content (private: not validated, shown or saved), each
+    # with what it was made from, so that a copy with other questions or rules (model_copy) makes its own:
+    # the questions by id; the engine's compiled conditions (app/core/engine.py); the triage's phrase index
+    # (app/core/triage). The loader's scenario replay and the app's start-up build them.
+    _questions_by_id: tuple[Dialogue, dict[str, YesNoQuestion | ChoiceQuestion]] | None = PrivateAttr(default=None)
+    _compiled: object = PrivateAttr(default=None)
+    _triage_index: object = PrivateAttr(default=None)
 
-    def _questions_by_id(self) -> dict[str, YesNoQuestion | ChoiceQuestion]:
-        cache = self.__dict__.get("_qcache")
-        if cache is None:
-            cache = {q.id: q for q in self.assessment.questions}
-            self.__dict__["_qcache"] = cache
-        return cache
+    def question(self, question_id: str) -> YesNoQuestion | ChoiceQuestion | None:
+        found = self._questions_by_id
+        if found is None or found[0] is not self.assessment:
+            found = self._questions_by_id = (self.assessment, {q.id: q for q in self.assessment.questions})
+        return found[1].get(question_id)

@@ -23,27 +23,25 @@ class Facts:
     present: frozenset[str]
     answers: Mapping[str, AnswerValue] = field(default_factory=dict)
     level_so_far: int = 1
+    # What raising() found, kept for these facts and their with_level copies (not compared or shown).
+    _found: dict[str, list[m.Indicator]] = field(default_factory=dict, compare=False, repr=False)
 
     def raising(self) -> list[m.Indicator]:
         """Present indicators that count towards a level (strengths never do). The list is shared: read only.
 
         Why remembered: several conditions of one rules run ask for it, and it depends only on fields that
-        never change (the dataclass is frozen, so the list is kept in __dict__ directly).
+        never change (indicators and present).
         """
-        found: list[m.Indicator] | None = self.__dict__.get("_raising")
+        found = self._found.get("raising")
         if found is None:
-            found = [
+            found = self._found["raising"] = [
                 self.indicators[i] for i in self.present if i in self.indicators and not self.indicators[i].strength
             ]
-            self.__dict__["_raising"] = found
         return found
 
     def with_level(self, level: int) -> Facts:
         """The same facts at another level so far, keeping the raising indicators already found."""
-        facts = Facts(self.indicators, self.present, self.answers, level)
-        if "_raising" in self.__dict__:
-            facts.__dict__["_raising"] = self.__dict__["_raising"]
-        return facts
+        return Facts(self.indicators, self.present, self.answers, level, self._found)
 
 
 Check = Callable[[Facts], bool]

@@ -35,6 +35,7 @@ from app.core.language.text import STOPWORDS, normalise, stem, tokenise
 from app.core.triage.lexicon import (
     CLASSES,
     HISTORY,
+    NEGATORS,
 )
 
 
@@ -124,6 +125,10 @@ def phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
             small.append(is_small)
     content = [p for p, is_small in zip(every, small, strict=True) if not is_small]
     if len(every) > 1 and len(content) <= 1:
+        return tuple(every), True
+    # A phrase that starts with a negator says what it means with its small words: "not want to be here" is not
+    # "did not want to ask", "can't go on" is not "could not go to the party". Word for word.
+    if content and content[0][0] in NEGATORS and len(content) < len(every):
         return tuple(every), True
     return tuple(content), False
 
@@ -258,10 +263,9 @@ def _months(hints: Mapping[str, Any], months_key: str, years_key: str) -> float 
 
 def triage_index(content: m.Content) -> TriageIndex:
     """The index for this content, built on first use and kept with it (content is immutable)."""
-    index = content.__dict__.get("_triage_index")
-    if index is None:
-        index = build_index(content)
-        content.__dict__["_triage_index"] = index
+    index = content._triage_index
+    if not isinstance(index, TriageIndex):
+        index = content._triage_index = build_index(content)
     return index
 
 
