@@ -35,7 +35,6 @@ from app.core.language.text import STOPWORDS, normalise, stem, tokenise
 from app.core.triage.lexicon import (
     CLASSES,
     HISTORY,
-    NEGATORS,
 )
 
 
@@ -125,10 +124,6 @@ def phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
             small.append(is_small)
     content = [p for p, is_small in zip(every, small, strict=True) if not is_small]
     if len(every) > 1 and len(content) <= 1:
-        return tuple(every), True
-    # A phrase that starts with a negator says what it means with its small words: "not want to be here" is not
-    # "did not want to ask", "can't go on" is not "could not go to the party". Word for word.
-    if content and content[0][0] in NEGATORS and len(content) < len(every):
         return tuple(every), True
     return tuple(content), False
 
