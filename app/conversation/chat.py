@@ -12,6 +12,7 @@ recorded; a description becomes evidence to confirm (evidence.py); plain questio
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any, Literal
@@ -614,11 +615,16 @@ def respond(
     return chat.state, _link_numbers(content, [*alerts, *_keep_the_thread(chat, messages)])
 
 
+@functools.lru_cache(maxsize=256)
+def _number_pattern(phone: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\d){re.escape(phone)}(?!\d)")
+
+
 def _link_numbers(content: m.Content, messages: list[Message]) -> list[Message]:
     """Every contact's phone number a message mentions becomes a tap-to-call link (each number once)."""
     for message in messages:
         text = "\n".join([message.text, *(section.text for section in message.sections)])
-        named = [c.id for c in content.contacts.values() if c.phone and re.search(rf"(?<!\d){re.escape(c.phone)}(?!\d)", text)]
+        named = [c.id for c in content.contacts.values() if c.phone and _number_pattern(c.phone).search(text)]
         have = {link.url for link in message.links}
         message.links += [link for link in asides.links_for(content, named) if link.url not in have]
     return messages

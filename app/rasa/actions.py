@@ -80,7 +80,7 @@ async def load_state(context: ActionContext, sender_id: str) -> tuple[engine.Sta
     record = await context.store.get(KIND, sender_id)
     if record is None:
         return None, None
-    return record.data["state"], record.version
+    return engine.as_state(record.data["state"]), record.version
 
 
 async def update_state(

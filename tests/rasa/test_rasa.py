@@ -432,11 +432,11 @@ def test_a_lost_race_is_retried_on_the_fresh_state(tmp_path: Path) -> None:
 
     context = ActionContext(app_state=State(), ttl_seconds=60)  # type: ignore[arg-type]
     result = asyncio.run(update_state(context, "s", change))
-    assert seen == [None, {"answers": {"danger": "no"}}]
+    assert seen == [None, {"answers": {"danger": "no"}, "order": [], "prefilled": []}]  # read as a typed State
     assert result == {"answers": {"danger": "no", "school": "low"}}
 
 
-def test_triage_prefills_the_assessment_and_stores_no_free_text(client: TestClient) -> None:
+def test_triage_lists_what_it_recognised_and_stores_no_free_text(client: TestClient) -> None:
     description = "Jake Smith has poor attendance at school."
     result = run(client, action_call("action_threshold_triage", text=description, intent="describe_concern"))
     first = result["responses"][0]["text"]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.web.routes.chat import EXPIRED_NOTICE
+from app.web.schemas import MAX_DESCRIPTION
 from tests.conftest import stored
 
 
@@ -47,10 +48,20 @@ def test_an_unknown_session_starts_a_new_one_and_says_so(fixture_client: TestCli
     assert "call 999" in reply["messages"][1]["text"]
 
 
-def test_text_over_5000_characters_is_refused_as_json(fixture_client: TestClient) -> None:
-    response = fixture_client.post("/api/v1/chat", json={"text": "a" * 5001})
+def test_text_over_the_limit_is_refused_as_json_never_cut(fixture_client: TestClient) -> None:
+    response = fixture_client.post("/api/v1/chat", json={"text": "a " * (MAX_DESCRIPTION // 2) + "b"})
     assert response.status_code in (413, 422)
     assert set(response.json()) == {"error", "message"}
+    assert f"{MAX_DESCRIPTION:,}" in response.json()["message"] or str(MAX_DESCRIPTION) in response.json()["message"]
+
+
+def test_a_long_note_is_read_whole(fixture_client: TestClient) -> None:
+    """A 12,000-character note is accepted, and what it says last is read (nothing is cut)."""
+    note = "Routine contact, nothing new to report today. " * 262  # about 12,000 characters
+    note += "He has poor attendance this term."
+    assert 12_000 <= len(note) <= MAX_DESCRIPTION
+    messages = fixture_client.post("/api/v1/chat", json={"text": note}).json()["messages"]
+    assert any(item["id"] == "attendance_low" for msg in messages for item in msg["evidence"])
 
 
 def test_delete_forgets_at_once(fixture_client: TestClient) -> None:
@@ -80,6 +91,18 @@ def test_chat_endpoints_are_in_the_openapi_schema(fixture_client: TestClient) ->
         "$ref": "#/components/schemas/ChatOut"
     }
     assert "204" in paths["/api/v1/chat/{session_id}"]["delete"]["responses"]
+
+
+def test_the_message_wire_contract_is_documented(fixture_client: TestClient) -> None:
+    """The fields the widget renders (issue 15's wire contract) are in the schema, each described."""
+    schemas = fixture_client.get("/openapi.json").json()["components"]["schemas"]
+    message = schemas["Message"]["properties"]
+    assert set(message["kind"]["enum"]) == {"text", "question", "outcome", "alert", "act_now", "evidence", "recorded"}
+    for field in ["kind", "text", "links", "sections", "evidence", "summary"]:
+        assert message[field].get("description"), field
+    assert set(schemas["Evidence"]["properties"]) == {"id", "label", "matched", "remove"}
+    assert set(schemas["Section"]["properties"]) == {"title", "text"}
+    assert "tel:" in schemas["Link"]["properties"]["url"]["description"]
 
 
 def test_widget_script_is_served_as_javascript(fixture_client: TestClient) -> None:
