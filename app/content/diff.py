@@ -145,6 +145,22 @@ def _describe(change: Change) -> list[str]:
     return lines
 
 
+def _what_changed(changes: list[Change]) -> dict[str, int]:
+    """How many changed cases differ in each part of the outcome (a case can count in several)."""
+    both = [(c.before, c.after) for c in changes if c.before is not None and c.after is not None]
+    up = sum(1 for b, a in both if (a.level or 0) > (b.level or 0))
+    down = sum(1 for b, a in both if (a.level or 0) < (b.level or 0))
+    return {
+        "level up": up,
+        "level down": down,
+        "immediate danger": sum(1 for b, a in both if b.immediate_danger != a.immediate_danger),
+        "routes": sum(1 for b, a in both if b.routes != a.routes),
+        "rules": sum(1 for b, a in both if b.rules != a.rules),
+        "contacts": sum(1 for b, a in both if b.contacts != a.contacts),
+        "only in one version": len(changes) - len(both),
+    }
+
+
 def to_text(report: Report) -> str:
     total = sum(report.cases_run.values())
     lines = [
@@ -156,6 +172,8 @@ def to_text(report: Report) -> str:
         errors = report.errors.get(kind, 0)
         note = f" ({errors} could not run under NEW)" if errors else ""
         lines.append(f"  {kind}: {len(by_kind[kind])} of {report.cases_run[kind]} changed{note}")
+    if report.changes:
+        lines.append("  what changed: " + ", ".join(f"{name} {n}" for name, n in _what_changed(report.changes).items()))
     for kind in KINDS:
         if by_kind[kind]:
             lines += ["", f"== {kind} ({len(by_kind[kind])}) =="]
