@@ -19,6 +19,7 @@ from typing import Any
 from app.core import models as m
 from app.core.age import AGE_QUESTION, age_option
 from app.core.language.text import normalise
+from app.core.rules import AnswerValue
 
 QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
 
@@ -64,7 +65,7 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def read_answer(question: QuestionModel, raw: Any) -> m.AnswerValue | None:
+def read_answer(question: QuestionModel, raw: Any) -> AnswerValue | None:
     """`raw` (typed text, a button's option value or label, or a list of them) as the engine's value, or None."""
     if isinstance(raw, list):
         if question.kind != "multiple_choice":

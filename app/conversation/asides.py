@@ -130,7 +130,10 @@ def plain_answer(content: m.Content, name: str) -> Message:
     return Message(
         kind="text",
         text=text,
-        links=[Link(title=link.title, url=link.url) for link in phone_links([*contacts, *contacts_out(content, ["police_999"])])],
+        links=[
+            Link(title=link.title, url=link.url)
+            for link in phone_links([*contacts, *contacts_out(content, ["police_999"])])
+        ],
     )
 
 
@@ -174,7 +177,9 @@ def escalation_dates(content: m.Content, today: date) -> Message:
         lines.append(f"- Step {step.step}, {step.title}: {when}. {step.who}")
     lines.append(schedule.child_safety_first)
     lines.append(f"Source: {schedule.source}, {schedule.section}.")
-    return Message(kind="text", text="\n".join(lines), buttons=[Button(title="Back to the menu", payload=payload("help"))])
+    return Message(
+        kind="text", text="\n".join(lines), buttons=[Button(title="Back to the menu", payload=payload("help"))]
+    )
 
 
 def entry(content: m.Content, entry_id: Any) -> Message:

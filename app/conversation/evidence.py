@@ -15,16 +15,17 @@ from app.conversation.messages import Button, Evidence, Message, payload
 from app.core import engine
 from app.core import models as m
 from app.core.age import AGE_QUESTION, described_ages
+from app.core.rules import AnswerValue
 
 NOT_THE = ("not the ", "not ", "remove the ", "remove ", "take out the ", "take out ", "delete the ", "delete ")
 
 
-def suggested_answers(content: m.Content, indicator_ids: Iterable[str]) -> dict[str, m.AnswerValue]:
+def suggested_answers(content: m.Content, indicator_ids: Iterable[str]) -> dict[str, AnswerValue]:
     """The answers the confirmed indicators give, as the triage's prefill_answers gives them for a result:
     yes to a yes/no question that lists one; every matching option of a multiple-choice question; the matching
     option of the highest level of a single-choice question."""
     recognised = set(indicator_ids)
-    answers: dict[str, m.AnswerValue] = {}
+    answers: dict[str, AnswerValue] = {}
     for question in content.assessment.questions:
         if isinstance(question, m.YesNoQuestion):
             if recognised & set(question.if_yes):

@@ -97,4 +97,3 @@ def parse_payload(text: str) -> tuple[str, dict[str, Any]] | None:
     except json.JSONDecodeError:
         return None
     return (match.group(1), args) if isinstance(args, dict) else None
-

@@ -27,9 +27,7 @@ _WORDS = {
 }  # fmt: skip
 _N = r"(\d{1,2}(?:\.\d)?|" + "|".join(_WORDS) + ")"
 _UNITS = {"day": 1 / 30, "week": 12 / 52, "month": 1.0, "year": 12.0}
-_UNIT = (
-    r"(d(?:ays?)?|w(?:ee)?ks?|weeks?|w|m(?:on)?ths?|months?|mos?|m|y(?:ea)?rs?|years?|yo|y\s*/\s*o|y)"
-)
+_UNIT = r"(d(?:ays?)?|w(?:ee)?ks?|weeks?|w|m(?:on)?ths?|months?|mos?|m|y(?:ea)?rs?|years?|yo|y\s*/\s*o|y)"
 _STAGES: dict[str, str | float] = {
     "unborn": UNBORN, "pregnant": UNBORN, "pregnancy": UNBORN, "expecting": UNBORN, "antenatal": UNBORN,
     "not yet born": UNBORN, "not born": UNBORN, "newborn": 0, "new born": 0, "neonate": 0, "baby": 3,

@@ -109,7 +109,9 @@ def card(outcome: Outcome) -> Card:
 
     sections: list[Part] = []
     reasons = reason_lines(outcome)
-    sections.append(Part("Why this level", "\n".join(f"- {r}" for r in reasons) or "- No additional needs were recorded."))
+    sections.append(
+        Part("Why this level", "\n".join(f"- {r}" for r in reasons) or "- No additional needs were recorded.")
+    )
     if outcome.settle:
         sections.append(Part("What would settle it", "\n".join(f"- {s}" for s in outcome.settle)))
     route_lines = []
@@ -132,7 +134,9 @@ def card(outcome: Outcome) -> Card:
     named += [c for route in outcome.routes for c in route.contacts if c not in named]
     named += [c for c in others if c not in named]
     # The procedures of the routes it recommends (the outcome lists every procedure the content holds).
-    links = list({p.url: p for route in outcome.routes for p in route.procedures if p.url.startswith("https://")}.values())
+    links = list(
+        {p.url: p for route in outcome.routes for p in route.procedures if p.url.startswith("https://")}.values()
+    )
     return Card(top=top, sections=sections, contacts=_unique(named, set()), links=links)
 
 

@@ -293,11 +293,11 @@ class TakeAnswer(ThresholdAction):
             if isinstance(raw, Typed) and raw.by_intent is None and tracker.get_slot(ANSWER_SLOT) is None:
                 # Words that hold no answer, with no answer intent: let Rasa's policies choose another action.
                 raise ActionExecutionRejection(self.name(), "The latest message holds no answer.") from exc
-            state, _ = await load_state(self.context, tracker.sender_id)
-            view = engine.view(content, state or engine.new_state())
+            stored_state, _ = await load_state(self.context, tracker.sender_id)
+            view = engine.view(content, stored_state or engine.new_state())
             dispatcher.utter_message(text=f"Sorry, I could not take that answer. {exc.message}")
-            if view.question is not None and state is not None:
-                utter_question(dispatcher, view.question, state)  # the choices again
+            if view.question is not None and stored_state is not None:
+                utter_question(dispatcher, view.question, stored_state)  # the choices again
             return [SlotSet(ANSWER_SLOT, None), *progress_events(view)]
         except InvalidInput as exc:
             dispatcher.utter_message(text=exc.message)

@@ -201,7 +201,9 @@ async def webhook(request: Request) -> JSONResponse:
     except Exception:
         log.exception("action %s failed", action_call.get("next_action"))
         # rasa-sdk echoes the request body here; ours would carry the user's words, so it names the action only.
-        return JSONResponse({"error": "The action failed.", "action_name": action_call.get("next_action")}, status_code=500)
+        return JSONResponse(
+            {"error": "The action failed.", "action_name": action_call.get("next_action")}, status_code=500
+        )
     return JSONResponse(result.model_dump() if result else None)
 
 
@@ -297,7 +299,9 @@ def rest_status() -> RestStatus:
         422: {"model": ErrorOut, "description": "No sender, or a message over 5,000 characters."},
     },
 )
-async def rest_webhook(body: RestIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> list[dict[str, Any]]:
+async def rest_webhook(
+    body: RestIn, content: ContentDep, store: StoreDep, settings: SettingsDep
+) -> list[dict[str, Any]]:
     """Send the user's message (or a button's payload) and get the bot's replies, as Rasa's REST channel does.
 
     The first message from a sender starts a conversation with the greeting and the safety line.

@@ -66,7 +66,9 @@ def test_greeting_carries_the_safety_line_and_the_caveat(chat: Chat, fixture_con
 # (turns after "which level is this?", expected kinds of the last response, expected buttons of its last message)
 TABLE = [
     pytest.param([], ["question"], YES_NO, id="first question is yes/no danger"),
-    pytest.param(["nope"], ["recorded", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="single choice"),
+    pytest.param(
+        ["nope"], ["recorded", "question"], ["Good", "Below 90%", "Below 50%", "Don't know"], id="single choice"
+    ),
     pytest.param(
         ["no", "good"],
         ["recorded", "question"],

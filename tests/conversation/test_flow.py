@@ -277,7 +277,13 @@ def test_outcomes_are_counted_from_the_chat_the_rest_channel_and_rasa(client: Te
     content = client.app.state.content  # type: ignore[attr-defined]
     state = engine.new_state()
     while (question := engine.pending_question(content, state)) is not None:
-        value = "no" if question.kind == "yes_no" else "none" if question.kind == "multiple_choice" else question.option_values[0]
+        value = (
+            "no"
+            if question.kind == "yes_no"
+            else "none"
+            if question.kind == "multiple_choice"
+            else question.option_values[0]
+        )
         client.post("/rasa/webhook", json=answer_call("action_threshold_answer", value, question.id, "r1"))
         state = engine.answer(content, state, question.id, [] if value == "none" else value)
     counts = client.portal.call(read_counts, client.app.state.store)  # type: ignore[attr-defined]

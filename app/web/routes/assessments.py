@@ -54,7 +54,9 @@ def render(content: Content, assessment_id: str, state: engine.State) -> Assessm
         question=view.question_out,
         outcome=view.outcome,
         alerts=view.alerts,
-        prefilled=[PrefilledOut(question_id=a.question_id, question=a.question, answer=a.answer) for a in view.prefilled],
+        prefilled=[
+            PrefilledOut(question_id=a.question_id, question=a.question, answer=a.answer) for a in view.prefilled
+        ],
         answered=view.answered,
         content_version=content.version,
     )
