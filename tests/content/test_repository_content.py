@@ -12,6 +12,9 @@ from app.core.models import Content
 # Every number the content may show is published: the MASH, out-of-hours and Bridgewater numbers on the council's
 # and Bridgewater's pages, and the LADO on https://www.warrington.gov.uk/local-authority-designated-officer-lado.
 PUBLISHED_NUMBERS = {"01925 443322", "01925 444400", "01925 867877", "01925 442079", "999", "101"}
+# National lines, each with its published source in rules/content.yaml: NHS 111 (mental health option, nhs.uk) and
+# the Modern Slavery and Exploitation Helpline (modernslaveryhelpline.org).
+PUBLISHED_NUMBERS |= {"111", "08000 121 700"}
 
 
 def test_schemas_are_up_to_date() -> None:
