@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.config import REPO_ROOT
-from app.content import content_hash, load_content, versions
+from app.content import cli, content_hash, load_content, versions
 from app.content import main as content_check
 from app.content import release as rel
 from app.content.cli import main
@@ -139,3 +139,10 @@ def test_release_notes_draft_names_the_last_release() -> None:
     notes = rel.release_notes("content diff: ...\n", lock, "0.2.0", date(2026, 12, 3))
     assert notes.startswith("## 0.2.0 (draft, 2026-12-03)")
     assert "0.1.0 (commit 335ec25)" in notes and "content diff: ..." in notes
+
+
+def test_last_release_on_the_command_line_means_the_lock_s_ref() -> None:
+    lock = rel.read_lock(REPO_ROOT)
+    assert lock is not None
+    assert cli._spec(rel.LAST_RELEASE) == lock.ref
+    assert cli._spec("HEAD~1") == "HEAD~1"
