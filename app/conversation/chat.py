@@ -49,6 +49,7 @@ class ChatState(BaseModel):
     acted: bool = Field(False, description="The act-now card has been shown.")
     paused: bool = Field(False, description="After the act-now card the questions are offered, not asked.")
     counted: bool = Field(False, description="The outcome has been counted for the analytics.")
+    asked: str | None = Field(None, description="The question last shown: typed words are read as its answer.")
 
 
 def new_state() -> ChatState:
@@ -123,6 +124,16 @@ class _Chat:
         view = self.view()
         return view.question if view else None
 
+    def asked(self) -> engine.QuestionModel | None:
+        """The question the user is answering: the one last shown, known without asking the engine again."""
+        assessment = self.state.assessment
+        if assessment is None:
+            return None
+        shown = self.content.question(self.state.asked) if self.state.asked else None
+        if shown is not None and (shown.id not in assessment["answers"] or shown.id in assessment["prefilled"]):
+            return shown
+        return self.pending()  # a conversation stored before `asked`, or one changed since
+
 
 # --- Building messages --------------------------------------------------------------------------
 
@@ -131,6 +142,7 @@ def _question_message(chat: _Chat, lead: str = "") -> Message:
     view = chat.view()
     assert view is not None and view.question is not None and view.question_out is not None
     question, out = view.question, view.question_out
+    chat.state.asked = question.id
     lines = [lead] if lead else []
     lines.append(out.text)
     if out.help:
@@ -540,7 +552,9 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
         described = _describe(chat, text)
         if described is not None:
             return described
-    question = chat.pending() if state.evidence is None else None
+    if state.paused and state.evidence is None:
+        return _position(chat)  # after the act-now card: go on or stop, nothing is answered unseen
+    question = chat.asked() if state.evidence is None else None
     if question is not None:
         if plain(text) == "done" and state.selected.get(question.id):
             return _answer(chat, question.id, state.selected[question.id], typed=True)

@@ -78,6 +78,9 @@ def test_a_typed_danger_yes_brings_the_act_now_card_and_offers_the_rest(chat: Ch
     assert {"tel:999", "tel:01925443322"} <= set(tel_links(card))
     assert_every_number_taps(card)
     assert [b.title for b in card.buttons] == ["Go on with the questions", "Stop here"]
+    chat.send("no")  # no question is showing: nothing is answered unseen
+    assert chat.chat_state.assessment is not None and list(chat.chat_state.assessment["answers"]) == ["danger_now"]
+    assert chat.kinds() == ["alert", "text"] and "go on" in chat.last[-1].text
     chat.send(button=payload("go_on"))
     assert chat.kinds() == ["alert", "question"]  # the alert stays on top, the questions carry on
     assert_every_number_taps(chat.last[0])
