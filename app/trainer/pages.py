@@ -7,7 +7,7 @@ Content-Security-Policy holds. The voting page reads the classroom code from its
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
@@ -20,7 +20,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"trainer.css": "text/css", "trainer.js": "text/javascript", "join.js": "text/javascript"}
 # Typed by hand on a phone: spaces and hyphens are forgiven, anything else is a clear 422.
 TYPED_CODE = r"^[A-Za-z0-9 -]{1,20}$"
-_HTML = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
+_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
 
 router = APIRouter(tags=["pages"])
 

@@ -6,7 +6,7 @@ mode), the wire models in app/web/schemas.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -36,9 +36,14 @@ from app.web.schemas import (
 router = APIRouter()
 router.include_router(pages.router)
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No such scenario or classroom (rooms expire after a few hours)."}}
-INVALID = {422: {"model": ErrorOut, "description": "The request is not valid (e.g. a level outside 1 to 4)."}}
-TRAINER_ONLY = {
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {
+    404: {"model": ErrorOut, "description": "No such scenario or classroom (rooms expire after a few hours)."}
+}
+INVALID: Responses = {
+    422: {"model": ErrorOut, "description": "The request is not valid (e.g. a level outside 1 to 4)."}
+}
+TRAINER_ONLY: Responses = {
     401: {"model": ErrorOut, "description": "No trainer token: send Authorization: Bearer <trainer_token>."},
     403: {"model": ErrorOut, "description": "That is not this classroom's trainer token."},
 }
@@ -77,7 +82,10 @@ def get_scenario(scenario_id: str, content: ContentDep) -> sc.Scenario:
 
 
 @router.get(
-    "/api/v1/scenarios/{scenario_id}/walkthrough", response_model=training.Walkthrough, responses=NOT_FOUND, tags=["trainer"]
+    "/api/v1/scenarios/{scenario_id}/walkthrough",
+    response_model=training.Walkthrough,
+    responses=NOT_FOUND,
+    tags=["trainer"],
 )
 def get_walkthrough(scenario_id: str, content: ContentDep) -> training.Walkthrough:
     """The scripted answers one by one, with the level the engine reaches after each, and the outcome."""

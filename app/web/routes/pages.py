@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
@@ -29,7 +30,7 @@ DOCS_ASSETS = {
 router = APIRouter(tags=["pages"])
 # Short caching: a fixed widget reaches every embedding site within minutes of a release.
 _CACHE = {"Cache-Control": "public, max-age=300"}
-_HTML = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
+_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
 
 
 @router.get(
