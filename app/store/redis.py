@@ -17,6 +17,7 @@ import hiredis
 import pydantic_core
 import redis
 import redis.asyncio
+from redis.asyncio.connection import AbstractConnection
 
 from app.core.errors import Conflict
 from app.store.base import Record, StoreUnavailable
@@ -71,7 +72,7 @@ class RedisStore:
             health_check_interval=30,
             decode_responses=True,
         )
-        self._idle: list[redis.asyncio.Connection] = []
+        self._idle: list[AbstractConnection] = []
 
     async def _command(self, *args: str | int) -> Any:
         """One command on an idle connection (or a new one), which goes back to the idle list only after a
@@ -82,7 +83,8 @@ class RedisStore:
         connection = self._idle.pop() if reused else self._new_connection()
         try:
             async with asyncio.timeout(SOCKET_TIMEOUT_SECONDS):
-                await connection.send_packed_command(hiredis.pack_command(args), check_health=False)
+                packed = hiredis.pack_command(args)  # type: ignore[arg-type]  # its stub allows one argument only
+                await connection.send_packed_command(packed, check_health=False)
                 reply = await connection.read_response()
         except TimeoutError as exc:
             await connection.disconnect()
@@ -101,7 +103,7 @@ class RedisStore:
         self._idle.append(connection)
         return reply
 
-    def _new_connection(self) -> redis.asyncio.Connection:
+    def _new_connection(self) -> AbstractConnection:
         """A connection without timeouts or health checks of its own: `_command` puts one deadline on the whole
         command instead. Why: with a socket timeout redis-py wraps every write in `asyncio.wait_for`, a new task
         per command, and every read in a timeout of its own (bench/RESULTS.md)."""
