@@ -14,6 +14,7 @@ from app.config import REPO_ROOT
 from app.content import content_files
 from app.core import walks
 from app.core.models import Content
+from app.core.triage import triage
 
 # Names of internal working files that must never reach a practitioner as a source.
 INTERNAL_SOURCE = re.compile(r"domain-digest|anchors\b|§|\.md\b|shared/reference|reference digest", re.IGNORECASE)
@@ -166,3 +167,44 @@ def test_new_area_is_guided_levelled_and_routed(
     procedures = content.routes[route].procedures
     assert procedures and all(p in content.procedures for p in procedures)
     assert content.indicators[indicator].source.strip() and content.routes[route].source.strip()
+
+
+# The same areas read from a practitioner's own words, and ordinary sentences that must not be read as them.
+FREE_TEXT = [
+    ("14 year old boy has been watching extremist videos and repeating far right views in class.", "radicalisation_concern", 3),
+    ("Year 10 pupil says he wants to join ISIS and has been groomed by extremists online.", "radicalisation_serious", 4),
+    ("The family moved and we cannot trace the family; she has not been seen since half term.", "cme_whereabouts_unknown", 4),
+    ("Mum has deregistered him for home education after our referral.", "ehe_with_concerns", 3),
+    ("Mum says she is home schooling him now.", "ehe_suitability_unknown", 2),
+    ("Mum keeps asking for more tests for medically unexplained symptoms.", "perplexing_presentation", 3),
+    ("Paediatrician is worried about fabricated or induced illness.", "fii_suspected", 4),
+    ("Parents are co-sleeping with the 6 week old baby.", "unsafe_sleep_advice", 2),
+    ("Dad fell asleep on the sofa with the baby after drinking at a party.", "unsafe_sleep_high_risk", 4),
+    ("Mum was drunk and co-sleeping with the baby.", "unsafe_sleep_high_risk", 4),
+    ("Her stepmother says she is a witch and the pastor is doing a deliverance service.", "belief_accusation", 4),
+    ("They beat him to drive out the evil spirit.", "belief_ritual_harm", 4),
+    ("Mum has NRPF, working cash in hand, managing for now.", "nrpf_family", 2),
+    ("Mum has NRPF and they have been evicted.", "nrpf_destitute", 4),
+]
+NOT_THESE = [
+    "I want to prevent this escalating.",
+    "He was found in possession of cannabis.",
+    "Parents co-sleep with the baby; no alcohol or drugs in the house.",
+    "Dad drinks at weekends; baby sleeps in her cot.",
+    "9 year old with ADHD and SEND, needs not met at school and home, parents asking for help.",
+    "Hasn't been in school since February, says she gets panic attacks.",
+]
+NEW_AREA_INDICATORS = {a[2] for a in NEW_AREAS}
+
+
+@pytest.mark.parametrize(("text", "indicator", "level"), FREE_TEXT, ids=[f[1] for f in FREE_TEXT])
+def test_new_area_read_from_free_text(content: Content, text: str, indicator: str, level: int) -> None:
+    result = triage(content, text)
+    assert indicator in {i.id for i in result.indicators}
+    assert result.suggested_level is not None and result.suggested_level >= level
+
+
+@pytest.mark.parametrize("text", NOT_THESE)
+def test_ordinary_words_are_not_read_as_a_new_area(content: Content, text: str) -> None:
+    found = {i.id for i in triage(content, text).indicators}
+    assert not found & (NEW_AREA_INDICATORS - {"unsafe_sleep_advice"}), found
