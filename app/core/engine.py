@@ -19,7 +19,15 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 
 from app.core import models as m
 from app.core.errors import InvalidAnswer, UnknownQuestion
-from app.core.rules import AnswerValue, Check, Facts, compile_condition, reads_indicators, reads_level_so_far
+from app.core.rules import (
+    AnswerValue,
+    Check,
+    Facts,
+    compile_condition,
+    reads_indicators,
+    reads_level_so_far,
+    unknown_as_yes,
+)
 
 
 class State(TypedDict):
@@ -484,7 +492,7 @@ def decide(
     maybe = frozenset(possible) - known
     confirmed, danger, fired = _run_rules(content, known, answers)
     level = confirmed
-    maybe_yes = _unknown_as_yes(content, answers)
+    maybe_yes = unknown_as_yes(content, answers)
     if maybe or maybe_yes is not answers:
         doubtful = _run_rules(content, known | maybe, maybe_yes)[0]
         lifted = min(doubtful, confirmed + content.doubt.max_lift)
@@ -496,7 +504,7 @@ def decide(
         level = 4
     settle = []
     for question_id, ids in (possible_by_question or {}).items():
-        if _run_rules(content, known | frozenset(ids), _unknown_as_yes(content, answers, question_id))[0] > confirmed:
+        if _run_rules(content, known | frozenset(ids), unknown_as_yes(content, answers, question_id))[0] > confirmed:
             settle.append(question_id)
     return Decision(
         level=level,
@@ -506,26 +514,6 @@ def decide(
         rules=fired,
         settle_questions=settle,
     )
-
-
-def _unknown_as_yes(
-    content: m.Content, answers: Mapping[str, AnswerValue], only: str | None = None
-) -> Mapping[str, AnswerValue]:
-    """The answers with "don't know" to a yes/no question (or to `only`) read as yes, for the doubt runs.
-
-    Why: a rule may read the yes itself (a yes to a concern question sets a floor), so "don't know" could
-    mean that floor, as it could mean the indicators a yes records. The same mapping when nothing changes.
-    """
-    changed: dict[str, AnswerValue] | None = None
-    for question_id, value in answers.items():
-        if value == m.UNKNOWN and only in (None, question_id) and _is_yes_no(content, question_id):
-            changed = changed if changed is not None else dict(answers)
-            changed[question_id] = "yes"
-    return changed if changed is not None else answers
-
-
-def _is_yes_no(content: m.Content, question_id: str) -> bool:
-    return isinstance(content.question(question_id), m.YesNoQuestion)
 
 
 def _red_flag_among(content: m.Content, indicator_ids: Iterable[str]) -> bool:
@@ -664,7 +652,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
     for question_id, ids in possible.items():
         question = content.question(question_id)
         assert question is not None
-        raise_to = decide(content, [*present, *ids], (), _unknown_as_yes(content, state["answers"], question_id)).level
+        raise_to = decide(content, [*present, *ids], (), unknown_as_yes(content, state["answers"], question_id)).level
         unknowns.append(
             UnknownReason(
                 question_id=question_id,
@@ -676,7 +664,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
     settle = [
         f"Find out: {content.question(q).text} "  # type: ignore[union-attr]
         f"If that shows a concern, the guidance is level "
-        f"{decide(content, [*present, *possible[q]], (), _unknown_as_yes(content, state['answers'], q)).level}."
+        f"{decide(content, [*present, *possible[q]], (), unknown_as_yes(content, state['answers'], q)).level}."
         for q in decision.settle_questions
     ]
     if decision.level > decision.confirmed_level:

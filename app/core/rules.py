@@ -159,3 +159,23 @@ def _any_of(checks: tuple[Check, ...]) -> Check:
         return False
 
     return check
+
+
+def unknown_as_yes(
+    content: m.Content, answers: Mapping[str, AnswerValue], only: str | None = None
+) -> Mapping[str, AnswerValue]:
+    """The answers with "don't know" to a yes/no question (or only to `only`) read as yes, for the doubt runs.
+
+    Why: a rule may read the yes itself (a yes to a concern question sets a floor), so "don't know" could
+    mean that floor, as it could mean the indicators a yes records. The same mapping when nothing changes.
+    """
+    changed: dict[str, AnswerValue] | None = None
+    for question_id, value in answers.items():
+        if (
+            value == m.UNKNOWN
+            and only in (None, question_id)
+            and isinstance(content.question(question_id), m.YesNoQuestion)
+        ):
+            changed = changed if changed is not None else dict(answers)
+            changed[question_id] = "yes"
+    return changed if changed is not None else answers
