@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from app.core.base import Strict
 from app.core.escalation import Escalation
+from app.core.language.data import load_words
 from app.core.language.text import normalise, stem
 
 # BM25 parameters (the usual defaults) and the confidence bar below which we do not answer.
@@ -145,18 +146,8 @@ class KnowledgeIndex:
         return next((d for d in self.documents if d.id == doc_id), None)
 
 
-# Words that carry no meaning for matching. Phrases such as "who do I tell" and "what now" are
-# turned into synonym terms before these are dropped.
-_STOPWORDS = frozenset(
-    """
-    a an the and or of to in on for at by with from as is are was were be been being am do does did i me
-    my we our you your it its this that these those there their they them he she his her what which how
-    can could should would will shall may might must have has had if about into any some s t get got
-    please know want wants need needs just so than then also where why whether whats whos whose hi hello
-    thanks thank im ive id who after before another other others still now until think make makes take
-    takes happen happens gets give many much really very part go goes going gone went
-    """.split()  # noqa: SIM905 (a word list reads better as text)
-)
+# Words that carry no meaning for matching (data/knowledge_stopwords.txt in app/core/language).
+_STOPWORDS = load_words("knowledge_stopwords.txt")
 
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "first": "1", "second": "2", "third": "3"}
 _NUMBER_WORDS |= {"fourth": "4", "final": "4", "last": "4"}

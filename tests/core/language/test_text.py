@@ -108,7 +108,7 @@ def test_word_lists_are_read_from_the_data_file() -> None:
 
 
 def test_word_list_files_have_no_blanks_or_duplicates_that_hide_a_typo() -> None:
-    for name in ("first_names.txt", "not_names.txt", "school_stopwords.txt"):
+    for name in ("first_names.txt", "not_names.txt", "school_stopwords.txt", "knowledge_stopwords.txt"):
         lines = [
             line for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines() if not line.startswith("#")
         ]
