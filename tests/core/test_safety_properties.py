@@ -310,18 +310,28 @@ def physical_harm(content: Content) -> set[str]:
 
 
 def test_a_baby_with_any_physical_harm_indicator_is_level_4(content: Content) -> None:
+    """Every guided path that records physical harm for a baby, alone and with any one other answer raised."""
     harm = physical_harm(content)
     count = 0
     covered: set[str] = set()
     for age in BABIES:
-        for path in walks.option_paths(content, {"age_stage": age}):
-            state = walks.complete(content, walks.apply_steps(content, path.steps), {"age_stage": age})[0]
+        fixed = {"age_stage": age}
+        paths = walks.option_paths(content, fixed)
+        for path in paths:
+            state = walks.complete(content, walks.apply_steps(content, path.steps), fixed)[0]
             recorded = set(walks.recorded(content, state)) & harm
             if not recorded:
                 continue
-            count += 1
             covered |= recorded
-            assert engine.outcome(content, state).level == 4, (age, path.describe())
+            count += 1
+            assert engine.decide_state(content, state).level == 4, (age, path.describe())
+            for question_id in list(state["order"]):  # and with any one more concern raised
+                question = content.question(question_id)
+                assert question is not None
+                for value in raised_answers(question, state["answers"][question_id]):
+                    changed = walks.complete(content, engine.answer(content, state, question_id, value), fixed)[0]
+                    count += 1
+                    assert engine.decide_state(content, changed).level == 4, (path.describe(), question_id, value)
         for indicator in sorted(harm):
             assert engine.decide(content, [indicator], answers={"age_stage": age}).level == 4, (age, indicator)
             count += 1
