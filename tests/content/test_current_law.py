@@ -13,6 +13,7 @@ import yaml
 from app.config import REPO_ROOT
 from app.content import content_files
 from app.core import walks
+from app.core.knowledge import ask
 from app.core.models import Content
 from app.core.triage import triage
 
@@ -208,3 +209,17 @@ def test_new_area_read_from_free_text(content: Content, text: str, indicator: st
 def test_ordinary_words_are_not_read_as_a_new_area(content: Content, text: str) -> None:
     found = {i.id for i in triage(content, text).indicators}
     assert not found & (NEW_AREA_INDICATORS - {"unsafe_sleep_advice"}), found
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("do I need consent to share information?", "not need consent"),
+        ("does the family have to agree to a referral", "not need consent"),
+        ("what's the LADO phone number", "01925 442079"),
+        ("who are the statutory partners", "Integrated Care Board"),
+        ("how long does an assessment take", "45 working days"),
+    ],
+)
+def test_partnership_questions_get_the_current_answer(content: Content, question: str, says: str) -> None:
+    assert says in ask(content.knowledge, question).answer
