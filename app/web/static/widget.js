@@ -303,7 +303,12 @@
       this._started = true;
       this.post({}, null);
     }
-    if (moveFocus) this._input.focus();
+    if (moveFocus) {
+      // On a touch screen, focusing the text box would open the keyboard over the first message: focus the
+      // conversation instead (still inside the panel, for screen readers).
+      if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) this._log.focus();
+      else this._input.focus();
+    }
   };
 
   ThresholdGuide.prototype.close = function () {
@@ -415,15 +420,7 @@
         })
         .join("\n");
     }
-    var cut = kind === "outcome" || kind === "act_now" ? text.indexOf("\n") : -1;
-    if (cut > 0) {
-      // The first line (the level, or "call 999") stands out; the rest follows as plain text.
-      node.appendChild(el("strong", { class: "headline" }, text.slice(0, cut)));
-      text = text.slice(cut).replace(/^\n+/, kind === "outcome" ? "\n\n" : "\n");
-    }
-    node.appendChild(document.createTextNode(text));
-
-    // Phone numbers first, as tap-to-call links; then web links after the expandable sections.
+    // Phone numbers as tap-to-call links; web links go after the expandable sections.
     var calls = [];
     var links = [];
     (message.links || []).forEach(function (link) {
@@ -438,13 +435,36 @@
         if (url) links.push({ title: title, url: url });
       }
     });
+    var urgent = kind === "act_now";
+    if (urgent && calls.length) {
+      // The numbers are buttons right under the headline; the text's own list of them is for text-only channels.
+      text = text
+        .split("\n")
+        .filter(function (line) {
+          return line.indexOf("Numbers: ") !== 0;
+        })
+        .join("\n");
+    }
+    var cut = kind === "outcome" || kind === "act_now" ? text.indexOf("\n") : -1;
+    if (cut > 0) {
+      // The first line (the level, or "act now") stands out; the rest follows as plain text.
+      node.appendChild(el("strong", { class: "headline" }, text.slice(0, cut)));
+      text = text.slice(cut).replace(/^\n+/, kind === "outcome" ? "\n\n" : "\n");
+    }
+    var callGroup = null;
     if (calls.length) {
-      var callGroup = el("div", { class: "calls", role: "group", "aria-label": "Tap to call" });
+      callGroup = el("div", { class: "calls", role: "group", "aria-label": "Tap to call" });
       calls.forEach(function (call) {
         callGroup.appendChild(el("a", { class: "call", href: call.url }, call.title));
       });
-      node.appendChild(callGroup);
     }
+    // On the act-now card the numbers come first, under the headline; elsewhere after the text.
+    if (urgent && callGroup) {
+      node.appendChild(callGroup);
+      text = text.replace(/^\n+/, "\n");
+    }
+    node.appendChild(document.createTextNode(text));
+    if (!urgent && callGroup) node.appendChild(callGroup);
 
     (message.sections || []).forEach(function (section) {
       var title = String(section.title || "");
