@@ -593,7 +593,8 @@ def respond(
     Returns the new chat state (ids and answer values only) and the messages, danger first.
     """
     starting = state is None
-    fresh = ChatState.model_validate(state) if isinstance(state, dict) else (state or new_state()).model_copy(deep=True)
+    # A ChatState passed in is the caller's to give: it is changed in place (the routes read a fresh one).
+    fresh = ChatState.model_validate(state) if isinstance(state, dict) else (state or new_state())
     chat = _Chat(content, fresh, today or date.today())
     messages: list[Message] = [asides.greeting(content)] if starting else []
     parsed = parse_payload(turn.payload) if turn.payload else None
@@ -629,18 +630,33 @@ def respond(
     return chat.state, _link_numbers(content, [*alerts, *_keep_the_thread(chat, messages)])
 
 
-@functools.lru_cache(maxsize=256)
-def _number_pattern(phone: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\d){re.escape(phone)}(?!\d)")
+_DIGITS = re.compile(r"\d{3}")
+
+
+@functools.lru_cache(maxsize=16)
+def _numbers_pattern(phones: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every contact's phone number (longest first), standing alone in the text."""
+    numbers = "|".join(re.escape(p) for p in sorted(set(phones), key=len, reverse=True))
+    return re.compile(rf"(?<!\d)(?:{numbers})(?!\d)")
 
 
 def _link_numbers(content: m.Content, messages: list[Message]) -> list[Message]:
     """Every contact's phone number a message mentions becomes a tap-to-call link (each number once)."""
-    for message in messages:
-        text = "\n".join([message.text, *(section.text for section in message.sections)])
-        named = [c.id for c in content.contacts.values() if c.phone and _number_pattern(c.phone).search(text)]
-        have = {link.url for link in message.links}
-        message.links += [link for link in asides.links_for(content, named) if link.url not in have]
+    texts = ["\n".join([message.text, *(section.text for section in message.sections)]) for message in messages]
+    if not any(_DIGITS.search(text) for text in texts):
+        return messages  # most questions: no number to look for
+    by_phone: dict[str, list[str]] = {}
+    for contact in content.contacts.values():
+        if contact.phone:
+            by_phone.setdefault(contact.phone, []).append(contact.id)
+    if not by_phone:
+        return messages
+    pattern = _numbers_pattern(tuple(by_phone))
+    for message, text in zip(messages, texts, strict=True):
+        named = [i for phone in dict.fromkeys(pattern.findall(text)) for i in by_phone[phone]]
+        if named:
+            have = {link.url for link in message.links}
+            message.links += [link for link in asides.links_for(content, named) if link.url not in have]
     return messages
 
 
