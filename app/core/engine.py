@@ -562,6 +562,11 @@ def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
     return _contacts(content, route.contacts) if route else []
 
 
+def _once(contacts: list[ContactOut]) -> list[ContactOut]:
+    """Each contact once, in the order first given (the 999 and MASH routes both list the MASH)."""
+    return list({c.id: c for c in contacts}.values())
+
+
 def alerts(content: m.Content, state: State) -> list[Alert]:
     """Alerts every response carries: immediate danger (999 / MASH), or consult the MASH now."""
     return _alerts(content, state, _walk(content, state["answers"]))
@@ -580,7 +585,7 @@ def _alerts(content: m.Content, state: State, walk: _Walk) -> list[Alert]:
                 kind="immediate_danger",
                 text="A child may be in immediate danger. Call 999 now, then contact the MASH. "
                 "Do not wait to finish these questions.",
-                contacts=_route_contacts(content, "police_999") + _route_contacts(content, "mash_referral"),
+                contacts=_once(_route_contacts(content, "police_999") + _route_contacts(content, "mash_referral")),
             )
         )
     elif _possible_red_flag(content, present, possible):

@@ -152,3 +152,12 @@ def test_view_gives_what_the_separate_calls_give(content: Content) -> None:
         assert snapshot.remaining == len([q for q in active if q.id not in answers])
         complete += snapshot.complete
     assert 0 < complete < 60  # the random walks reach both open and finished assessments
+
+
+def test_an_alert_lists_each_contact_once(content: Content) -> None:
+    """The 999 and MASH routes both list the MASH: the alert names it once (issue 15)."""
+    state = engine.answer(content, engine.new_state(), "danger_now", "yes")
+    (alert,) = engine.view(content, state).alerts
+    ids = [c.id for c in alert.contacts]
+    assert alert.kind == "immediate_danger" and "mash_in_hours" in ids
+    assert len(ids) == len(set(ids))
