@@ -235,6 +235,12 @@ def test_keyboard_only_run(page: Any) -> None:
             arg=count,
         )
     assert LEVEL.search(page.locator(f"{LOG} .msg.outcome").inner_text())
+    # Focus is on the outcome (read from its level down), with a visible ring for the keyboard user.
+    ring = page.evaluate(
+        "(() => { const a = document.querySelector('threshold-guide').shadowRoot.activeElement;"
+        " return a && a.classList.contains('outcome') ? getComputedStyle(a).outlineStyle : null; })()"
+    )
+    assert ring == "solid"
     page.keyboard.press("Escape")
     assert page.evaluate("document.querySelector('threshold-guide').shadowRoot.activeElement?.className") == "launcher"
 

@@ -361,6 +361,9 @@ def test_the_phone_layout_at_390_by_844(phone: Any, app_server: AppServer) -> No
     assert len(outcome["text"].split()) <= 120, len(outcome["text"].split())
     shown = page.locator(f"{LOG} .msg.outcome").last
     assert shown.locator(".headline").inner_text().startswith("Level 3")
+    # Focus moved to the outcome (for screen readers) shows no ring after a tap: rings are for keyboard users.
+    assert shown.evaluate(f"n => {ROOT}.activeElement === n")
+    assert shown.evaluate("n => getComputedStyle(n).outlineStyle") == "none"
     sections = shown.locator("details")
     assert sections.count() == len(outcome["sections"]) >= 2
     assert shown.locator("details[open]").count() == 0  # closed until tapped

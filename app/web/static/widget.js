@@ -105,7 +105,7 @@
     ".long-echo summary{color:#fff}",
     ".long-echo summary:focus-visible{outline-color:#fff}",
     ".msg.error{background:#fdecea;border-color:#a4161a}",
-    ".msg:focus{outline:3px solid #1a1a1a;outline-offset:2px}",
+    ".msg:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}",
     ".choices,.tools{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.625em;white-space:normal}",
     ".links{margin:.625em 0 0;padding-left:1.25em;white-space:normal}",
     "a{color:#0b4f8a;text-decoration:underline}",
