@@ -28,12 +28,12 @@ from rasa_sdk.types import DomainDict
 from app.conversation.answers import read_answer
 from app.core import engine, render
 from app.core import models as m
-from app.core.errors import Conflict, InvalidAnswer, InvalidInput
+from app.core.errors import InvalidAnswer, InvalidInput
 from app.core.escalation import UnknownTimeline, escalation_schedule, timeline
 from app.core.knowledge import ask
 from app.core.language.redact import redact
 from app.core.triage import triage
-from app.store import Store
+from app.store import Record, Store, update_with_retry
 
 KIND = "rasa"
 NONE_OF_THESE = "none"
@@ -87,16 +87,14 @@ async def update_state(
     context: ActionContext, sender_id: str, change: Callable[[engine.State | None], engine.State]
 ) -> engine.State:
     """Read, change and write the sender's state; on a lost race re-read and apply the change again."""
-    for attempt in range(_CONFLICT_RETRIES):
-        state, version = await load_state(context, sender_id)
-        new = change(state)
-        try:
-            await context.store.put(KIND, sender_id, {"state": new}, context.ttl_seconds, version)
-            return new
-        except Conflict:
-            if attempt == _CONFLICT_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+
+    def write(record: Record | None) -> tuple[dict[str, Any], int]:
+        state = engine.as_state(record.data["state"]) if record else None
+        return {"state": change(state)}, context.ttl_seconds
+
+    data = await update_with_retry(context.store, KIND, sender_id, write, _CONFLICT_RETRIES)
+    new: engine.State = data["state"]  # what change() made
+    return new
 
 
 # --- Messages -----------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.store.base import Record, Store, StoreUnavailable
+from app.store.base import Record, Store, StoreUnavailable, update_with_retry
 from app.store.sqlite import SqliteStore
 
-__all__ = ["Record", "SqliteStore", "Store", "StoreUnavailable", "open_store"]
+__all__ = ["Record", "SqliteStore", "Store", "StoreUnavailable", "open_store", "update_with_retry"]
 
 
 def open_store(url: str) -> Store:

@@ -10,9 +10,11 @@ SQLite is called inline, because a local read or write takes tens of microsecond
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from app.core.errors import Conflict
 
 
 class StoreUnavailable(Exception):
@@ -50,3 +52,31 @@ class Store(Protocol):
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
+
+
+Change = Callable[[Record | None], tuple[dict[str, Any], int]]
+
+
+async def update_with_retry(
+    store: Store, kind: str, key: str, change: Change, attempts: int, busy: str | None = None
+) -> dict[str, Any]:
+    """Read the record (None when there is none), let `change` make the new data and its time to live in
+    seconds, and write it only if nobody wrote in between (optimistic locking: the record's version). When
+    another request won that race, read again and apply the change again, up to `attempts` times; after the
+    last, raise Conflict (with `busy` as its message, if given). What `change` raises goes straight through.
+    """
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    for attempt in range(attempts):
+        record = await store.get(kind, key)
+        data, ttl = change(record)
+        try:
+            await store.put(kind, key, data, ttl, record.version if record else None)
+        except Conflict as exc:
+            if attempt < attempts - 1:
+                continue
+            if busy is not None:
+                raise Conflict(busy) from exc
+            raise
+        return data
+    raise AssertionError("unreachable: the loop returns or raises")

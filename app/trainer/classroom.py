@@ -21,7 +21,7 @@ from app.core import scenarios as sc
 from app.core import training
 from app.core.errors import Conflict, UnknownItem
 from app.core.models import Content
-from app.store import Store
+from app.store import Record, Store, update_with_retry
 from app.web.schemas import Choice, RevealOut
 
 KIND = "classroom"
@@ -94,10 +94,17 @@ async def room_id(store: Store, code: str) -> str:
 async def load_by_id(store: Store, room_id: str) -> tuple[Room, int, int]:
     """The room, its version and its remaining lifetime in seconds."""
     record = await store.get(KIND, room_id)
+    room, remaining = _alive(record)
+    assert record is not None  # _alive refuses a missing room
+    return room, record.version, remaining
+
+
+def _alive(record: Record | None) -> tuple[Room, int]:
+    """The room and its remaining lifetime in seconds; UnknownItem when it is gone or has expired."""
     remaining = int(record.data["expires_at"] - time.time()) if record else 0
     if record is None or remaining <= 0:
         raise UnknownItem(NO_ROOM)
-    return record.data, record.version, remaining
+    return record.data, remaining
 
 
 async def load(store: Store, code: str) -> tuple[Room, int, int]:
@@ -107,15 +114,14 @@ async def load(store: Store, code: str) -> tuple[Room, int, int]:
 async def update(store: Store, code: str, change: Callable[[Room], Room]) -> Room:
     """Apply `change(room)` with optimistic locking; a racing vote makes us re-read and try again."""
     found = await room_id(store, code)
-    for _ in range(WRITE_ATTEMPTS):
-        room, version, remaining = await load_by_id(store, found)
-        room = change(room)
-        try:
-            await store.put(KIND, found, room, remaining, version)
-            return room
-        except Conflict:
-            continue
-    raise Conflict("The classroom is very busy just now. Try again.")
+
+    def write(record: Record | None) -> tuple[Room, int]:
+        room, remaining = _alive(record)
+        return change(room), remaining
+
+    return await update_with_retry(
+        store, KIND, found, write, WRITE_ATTEMPTS, busy="The classroom is very busy just now. Try again."
+    )
 
 
 async def vote(store: Store, code: str, voter: str, choice: Choice) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import Conflict
-from app.store import Store, StoreUnavailable, open_store
+from app.store import Record, Store, StoreUnavailable, open_store, update_with_retry
 
 pytestmark = pytest.mark.anyio
 
@@ -170,6 +170,75 @@ async def test_racing_updates_never_lose_one(store: Store) -> None:
     assert sorted(winners) == list(range(2, 2 * per_task + 2))
     assert all(len(names) == 1 for names in winners.values())
     assert sorted(final.data["by"]) == ["a"] * per_task + ["b"] * per_task
+
+
+class RivalWrites:
+    """The store, with another request adding "rival" to the record between our read and our write, `times` times."""
+
+    def __init__(self, store: Store, times: int) -> None:
+        self.store = store
+        self.times = times
+
+    async def get(self, kind: str, key: str) -> Record | None:
+        return await self.store.get(kind, key)
+
+    async def put(self, kind: str, key: str, data: dict, ttl: int, expected_version: int | None) -> int:
+        if self.times:
+            self.times -= 1
+            current = await self.store.get(kind, key)
+            assert current is not None
+            await self.store.put(kind, key, {"votes": [*current.data["votes"], "rival"]}, 60, current.version)
+        return await self.store.put(kind, key, data, ttl, expected_version)
+
+
+async def test_update_with_retry_applies_the_change_again_after_a_lost_race(store: Store) -> None:
+    await store.put("classroom", "room", {"votes": []}, 60, None)
+    seen: list[list[str]] = []
+
+    def vote(record: Record | None) -> tuple[dict, int]:
+        assert record is not None
+        seen.append(list(record.data["votes"]))
+        return {"votes": [*record.data["votes"], "me"]}, 60
+
+    data = await update_with_retry(RivalWrites(store, 2), "classroom", "room", vote, attempts=3)  # type: ignore[arg-type]
+    assert data == {"votes": ["rival", "rival", "me"]}
+    assert seen == [[], ["rival"], ["rival", "rival"]]  # each try saw the winner's record
+    final = await store.get("classroom", "room")
+    assert final is not None and final.data == data and final.version == 4
+
+
+async def test_update_with_retry_gives_up_after_its_attempts(store: Store) -> None:
+    await store.put("classroom", "room", {"votes": []}, 60, None)
+
+    def vote(record: Record | None) -> tuple[dict, int]:
+        assert record is not None
+        return {"votes": [*record.data["votes"], "me"]}, 60
+
+    busy = RivalWrites(store, 5)
+    with pytest.raises(Conflict, match="very busy"):
+        await update_with_retry(busy, "classroom", "room", vote, attempts=3, busy="The room is very busy.")  # type: ignore[arg-type]
+    final = await store.get("classroom", "room")
+    assert final is not None and final.data == {"votes": ["rival"] * 3}  # ours never landed
+    with pytest.raises(Conflict, match="Someone else updated this"):  # without `busy`, the store's own message
+        await update_with_retry(busy, "classroom", "room", vote, attempts=1)  # type: ignore[arg-type]
+
+
+async def test_update_with_retry_creates_a_missing_record_and_lets_the_change_refuse(store: Store) -> None:
+    def start(record: Record | None) -> tuple[dict, int]:
+        return {"n": 1 if record is None else record.data["n"] + 1}, 60
+
+    assert await update_with_retry(store, "chat", "new", start, attempts=2) == {"n": 1}
+    assert await update_with_retry(store, "chat", "new", start, attempts=2) == {"n": 2}
+
+    def refuse(record: Record | None) -> tuple[dict, int]:
+        raise Conflict("Voting has closed.")
+
+    with pytest.raises(Conflict, match="Voting has closed"):
+        await update_with_retry(store, "chat", "new", refuse, attempts=5)
+    record = await store.get("chat", "new")
+    assert record is not None and record.data == {"n": 2} and record.version == 2
+    with pytest.raises(ValueError, match="at least 1"):
+        await update_with_retry(store, "chat", "new", start, attempts=0)
 
 
 @pytest.mark.redis
