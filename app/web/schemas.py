@@ -8,8 +8,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.engine import Alert, Outcome, QuestionOut
 from app.core.language.clean import clean_text
+from app.core.triage import MAX_TEXT_LENGTH
 
-MAX_DESCRIPTION = 5000
+MAX_DESCRIPTION = MAX_TEXT_LENGTH  # 20,000: a pasted chronology is read whole; longer is a 422, never cut
 MAX_ANSWER = 200
 
 # Every free-text field of a request: control characters stripped, Unicode NFC (app/core/language/clean.py).

@@ -36,10 +36,33 @@ def test_empty_text_is_422_with_a_helpful_message(client: TestClient) -> None:
         assert body["error"] and "Describe" in body["message"]
 
 
-def test_too_long_text_is_413(client: TestClient) -> None:
-    response = client.post("/api/v1/triage", json={"text": "worried " * (MAX_TEXT_LENGTH // 4)})
-    assert response.status_code in (413, 422)
+def test_text_over_the_limit_is_a_422_naming_the_limit(client: TestClient) -> None:
+    response = client.post("/api/v1/triage", json={"text": "worried " * (MAX_TEXT_LENGTH // 8) + "x"})
+    assert response.status_code == 422
     assert str(MAX_TEXT_LENGTH) in response.json()["message"]
+
+
+def test_a_note_of_20000_characters_is_read_whole(client: TestClient) -> None:
+    ending = " 6 weeks old baby has a bruise on his cheek and dad is collecting him tonight."
+    filler = "Attended the baby clinic, weighed, feeding well, mum engaged and asked about sleep. "
+    text = (filler * (MAX_TEXT_LENGTH // len(filler)))[: MAX_TEXT_LENGTH - len(ending)] + ending
+    assert len(text) == MAX_TEXT_LENGTH == 20_000
+    body = client.post("/api/v1/triage", json={"text": text}).json()
+    assert body["suggested_level"] == 4 and body["immediate_danger"]
+    assert body["age_stage"]["value"] == "baby_under_1" and body["age_stage"]["evidence"] == ["6 weeks old"]
+    quoted = {s["words"] for i in body["indicators"] for s in i["spans"]}
+    assert "tonight" in quoted
+    spans = [s for i in body["indicators"] for s in i["spans"]]
+    assert all(body["redacted_text"][s["start"] : s["end"]] == s["words"] for s in spans)
+
+
+def test_the_schema_documents_the_limit_the_spans_and_the_age(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["TriageIn"]["properties"]["text"]["maxLength"] == MAX_TEXT_LENGTH
+    assert {"words", "start", "end"} <= set(schemas["Span"]["properties"])
+    assert "spans" in schemas["RecognisedIndicator"]["properties"]
+    assert "age_stage" in schemas["TriageResult"]["properties"]
+    assert schemas["TriageResult"]["properties"]["age_stage"].get("description")
 
 
 def test_nonsense_gets_null_level_and_guidance(client: TestClient) -> None:

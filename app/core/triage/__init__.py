@@ -21,9 +21,11 @@ negation, people, recognise, timing, reading (the steps of one reading), result 
 from app.core.triage.index import TriageIndex, build_index, triage_index
 from app.core.triage.result import (
     MAX_TEXT_LENGTH,
+    AgeStage,
     QuestionRef,
     RecognisedIndicator,
     RouteRef,
+    Span,
     TriageResult,
     prefill_answers,
     triage,
@@ -31,9 +33,11 @@ from app.core.triage.result import (
 
 __all__ = [
     "MAX_TEXT_LENGTH",
+    "AgeStage",
     "QuestionRef",
     "RecognisedIndicator",
     "RouteRef",
+    "Span",
     "TriageIndex",
     "TriageResult",
     "build_index",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,12 @@ from app.core import models as m
 from app.core.language.text import STOPWORDS, normalise, stem, tokenise
 from app.core.triage.lexicon import (
     CLASSES,
+    EVERYDAY,
+    EVERYDAY_WORDS,
     HISTORY,
+    LIGHT_VERBS,
+    NEGATORS,
+    TOPIC_FRAMES,
 )
 
 
@@ -71,6 +76,26 @@ class Concept:
 
 
 @dataclass(frozen=True)
+class PhraseTable:
+    """Phrases by their first word (or, for a prefix word like "bruis*", its first 3 letters)."""
+
+    by_first: dict[str, list[Phrase]]
+    by_prefix: dict[str, list[Phrase]]
+
+
+GroupTable = tuple[frozenset[str], tuple[str, ...]]  # alternatives as (stems, prefixes), see group_tables
+
+
+@dataclass(frozen=True)
+class WordSense:
+    """A word that names a harm, read in its everyday sense beside one of `with` and none of `not_with`."""
+
+    word: GroupTable
+    with_: GroupTable
+    not_with: GroupTable
+
+
+@dataclass(frozen=True)
 class TriageIndex:
     """Everything triage needs from the content, compiled once: phrases by first word, numeric recognisers."""
 
@@ -94,6 +119,10 @@ class TriageIndex:
     # indicator -> the lower indicator of its domain that is about the past ("domestic abuse in the past"): what a
     # match described only as past reads as, so a past harm weighs as its own content says, not as a possible one.
     past_reads_as: dict[str, str] = field(default_factory=dict)
+    # Not from the content: everyday senses and topics (lexicon.yaml), which set harm words aside.
+    everyday: PhraseTable = field(default_factory=lambda: PhraseTable({}, {}))
+    everyday_words: tuple[WordSense, ...] = ()
+    topics: PhraseTable = field(default_factory=lambda: PhraseTable({}, {}))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -125,6 +154,10 @@ def phrase_parts(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
     content = [p for p, is_small in zip(every, small, strict=True) if not is_small]
     if len(every) > 1 and len(content) <= 1:
         return tuple(every), True
+    # A negator and a light verb, with small words that carry the meaning: "not want to be here" is not "did not
+    # want to ask", "can't go on" is not "could not go to the party". Word for word, from the negator.
+    if len(content) == 2 and content[0][0] in NEGATORS and content[1][0] in LIGHT_VERBS and small[-1]:
+        return tuple(every[every.index(content[0]) :]), True
     return tuple(content), False
 
 
@@ -187,21 +220,10 @@ def build_index(content: m.Content) -> TriageIndex:
                 continue
             stems = {p for p, _ in parts}
             is_history = bool(stems & HISTORY) or "histori" in stems
-            phrase = Phrase(indicator.id, text, parts, is_history, exact, is_gated)
-            if parts[0][1]:
-                by_prefix[parts[0][0][:3]].append(phrase)
-            else:
-                for first in CLASSES.get(parts[0][0], {parts[0][0]}):
-                    by_first[first].append(phrase)
+            _add(by_first, by_prefix, Phrase(indicator.id, text, parts, is_history, exact, is_gated))
         for concept in hints.get("concepts", []):
             # Each alternative in a group is one word (or "word*" for a prefix).
-            groups = tuple(
-                tuple(
-                    (normalise(w[:-1]), True) if w.endswith("*") else (stem(normalise(w)), False)
-                    for w in map(str, group)
-                )
-                for group in concept["together"]
-            )
+            groups = tuple(_group(map(str, group)) for group in concept["together"])
             unless = tuple(phrase_parts(str(u)) for u in concept.get("unless", []))
             concepts.append(
                 Concept(indicator.id, groups, unless, bool(concept.get("now", False)), group_tables(groups))
@@ -245,6 +267,9 @@ def build_index(content: m.Content) -> TriageIndex:
             for i in content.indicators.values()
             if i.domain in past_of_domain and i.level > past_of_domain[i.domain].level and not i.red_flag
         },
+        phrase_table("everyday", EVERYDAY),
+        word_senses(EVERYDAY_WORDS),
+        phrase_table("topic", TOPIC_FRAMES),
     )
 
 
@@ -269,6 +294,37 @@ class Match:
     phrase: Phrase
     first: int  # index into the token list
     last: int
+
+
+def _add(by_first: dict[str, list[Phrase]], by_prefix: dict[str, list[Phrase]], phrase: Phrase) -> None:
+    if phrase.parts[0][1]:
+        by_prefix[phrase.parts[0][0][:3]].append(phrase)
+    else:
+        for first in CLASSES.get(phrase.parts[0][0], {phrase.parts[0][0]}):
+            by_first[first].append(phrase)
+
+
+def phrase_table(label: str, texts: Iterable[str]) -> PhraseTable:
+    """Phrases that are not an indicator's (everyday senses, topic frames), looked up like indicator phrases."""
+    by_first: dict[str, list[Phrase]] = defaultdict(list)
+    by_prefix: dict[str, list[Phrase]] = defaultdict(list)
+    for text in texts:
+        parts, exact = phrase_parts(text)
+        if parts:
+            _add(by_first, by_prefix, Phrase(label, text, parts, False, exact))
+    return PhraseTable(dict(by_first), dict(by_prefix))
+
+
+def _group(words: Iterable[str]) -> tuple[tuple[str, bool], ...]:
+    """Alternative words as (stem, False), or (prefix, True) for "word*"."""
+    return tuple((normalise(w[:-1]), True) if w.endswith("*") else (stem(normalise(w)), False) for w in words)
+
+
+def word_senses(senses: Iterable[Mapping[str, list[str]]]) -> tuple[WordSense, ...]:
+    return tuple(
+        WordSense(*group_tables(tuple(_group(sense.get(key, [])) for key in ("word", "with", "not_with"))))
+        for sense in senses
+    )
 
 
 def group_tables(

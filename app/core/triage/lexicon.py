@@ -62,6 +62,25 @@ def phrases(name: str) -> tuple[StemSequence, ...]:
     return cue_table(_items(name, "phrases"))
 
 
+def patterns(name: str) -> tuple[str, ...]:
+    """A `patterns` table: phrases written like indicator phrases, matched by the same rules (index.phrase_parts)."""
+    return tuple(_items(name, "patterns"))
+
+
+def word_senses(name: str) -> list[dict[str, list[str]]]:
+    """A list of {word, with, not_with} word lists (everyday_words)."""
+    senses = _TABLES.get(name)
+    if not isinstance(senses, list) or not all(
+        isinstance(s, dict) and set(s) <= {"word", "with", "not_with"} for s in senses
+    ):
+        raise ValueError(f"{LEXICON_FILE}: {name!r} must be a list of {{word, with, not_with}} lists")
+    for sense in senses:
+        bad = [w for words in sense.values() for w in words if not isinstance(w, str)]
+        if bad:
+            raise ValueError(f"{LEXICON_FILE}: {name!r} holds {bad!r}, not text; quote it ('no', 'on', 'off')")
+    return [{key: [str(w) for w in words] for key, words in sense.items()} for sense in senses]
+
+
 def sequences(name: str) -> tuple[StemSequence, ...]:
     """A `sequences` table: stem sequences written as stems."""
     return tuple(tuple(seq) for seq in _items(name, "sequences"))
@@ -96,6 +115,7 @@ POST_NEGATIONS = sequences("post_negations")
 LIST_JOINERS = words("list_joiners")
 SERVICE_NOUNS = stems("service_nouns")
 BARE_ANSWERS = words("bare_answers")
+DENIAL_NOUNS = stems("denial_nouns")
 
 # --- History, repetition and the present moment -------------------------------------------------------------------
 HISTORY = stems("history")
@@ -188,4 +208,10 @@ RECENT_STILL_DANGER = ACCESS_FLAGS | words("recent_still_danger")
 
 # --- Matching -----------------------------------------------------------------------------------------------------
 CONTRACTED = words("contracted")
+LIGHT_VERBS = stems("light_verbs")
+
+# --- Everyday senses and topics -----------------------------------------------------------------------------------
+EVERYDAY = patterns("everyday")
+EVERYDAY_WORDS = word_senses("everyday_words")
+TOPIC_FRAMES = patterns("topic_frames")
 ENGLISH_HINTS = words("english_hints")

@@ -15,6 +15,7 @@ from app.core.triage.index import Match
 from app.core.triage.lexicon import (
     BARE_ANSWERS,
     BEFORE_HARM,
+    DENIAL_NOUNS,
     HARM_WHEN_NEGATED,
     LIST_JOINERS,
     NEGATION_FILLER,
@@ -59,8 +60,22 @@ def negation_reaches(tokens: list[Token], clauses: list[int], first: int, concer
     return False
 
 
-def negated_list_clauses(tokens: list[Token], clauses: list[int]) -> set[int]:
-    """Clauses that are items of a list a negation began: "no concerns about drugs, alcohol or exploitation"."""
+def _denies_worries(tokens: list[Token], clauses: list[int], first: int) -> bool:
+    """Whether the clause starting at `first` holds a worry word ("no concerns", "no signs")."""
+    i = first
+    while i < len(tokens) and clauses[i] == clauses[first]:
+        if tokens[i].stem in DENIAL_NOUNS:
+            return True
+        i += 1
+    return False
+
+
+def negated_list_clauses(tokens: list[Token], clauses: list[int], matched: set[int] | None = None) -> set[int]:
+    """Clauses that are items of a list a negation began: "no concerns about drugs, alcohol or exploitation".
+
+    Given `matched` (the clauses where an indicator phrase starts), a negation begins a list only when it denies a
+    concern: a worry word ("no concerns", "no signs") or a recognised one ("no self harm, drugs or alcohol"). "No
+    family round here, isolated" names what is missing, and "isolated" is a concern of its own."""
     negated: set[int] = set()
     words_in: dict[int, set[int]] = defaultdict(set)
     first_of: dict[int, int] = {}
@@ -80,7 +95,9 @@ def negated_list_clauses(tokens: list[Token], clauses: list[int]) -> set[int]:
         # A clause carries its negation into the list when it opens with one: "no concerns re drugs";
         # but not when the negative is a harm itself: "no food in the house, no heating".
         opening = [i for i in (first, first + 1) if i < len(tokens) and clauses[i] == clause]
-        carrying = any(tokens[i].stem in NEGATORS and not _negator_is_the_harm(tokens, i) for i in opening)
+        carrying = any(tokens[i].stem in NEGATORS and not _negator_is_the_harm(tokens, i) for i in opening) and (
+            matched is None or clause in matched or _denies_worries(tokens, clauses, first)
+        )
     return negated
 
 

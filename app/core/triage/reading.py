@@ -6,6 +6,7 @@ attendance figure, ages, red flags made safe, and a past harm read as its domain
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,9 +33,18 @@ from app.core.triage.lexicon import (
 )
 from app.core.triage.negation import is_negated, negated_list_clauses
 from app.core.triage.people import about_an_adult, adult_partner, nearest_person, pronoun_means_a_child
-from app.core.triage.recognise import concept_words, find_matches, sentence_has_any, text_contains
+from app.core.triage.recognise import (
+    concept_words,
+    everyday_word_tokens,
+    find_matches,
+    sentence_has_any,
+    text_contains,
+    topic_tokens,
+)
 from app.core.triage.timing import (
+    Entries,
     TimeCue,
+    chronology,
     cues_near,
     is_historic,
     is_repeated,
@@ -57,6 +67,8 @@ class Reading:
     handled: set[str] = field(default_factory=set)  # red flags described as past or made safe (see made_safe)
     past_read: set[str] = field(default_factory=set)  # historic matches read as their domain's past indicator
     explained: set[str] = field(default_factory=set)  # matches set aside by an explanation in the note (`unless`)
+    # Where each indicator's evidence stands in the text: (start, end) character offsets, in the order read.
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
     # Where each indicator was read as current: its sentences, and the token index of each reading.
     sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     at: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -66,12 +78,19 @@ class Reading:
         self.sentences[indicator_id].add(sentence)
         self.at[indicator_id].append(first)
 
-    def add_evidence(self, indicator_id: str, words: Iterable[str]) -> None:
+    def add_evidence(self, indicator_id: str, words: Iterable[str], spans: Iterable[tuple[int, int]] = ()) -> None:
         known = self.evidence[indicator_id]
         known.extend(w for w in dict.fromkeys(words) if w not in known)
+        self.add_spans(indicator_id, spans)
+
+    def add_spans(self, indicator_id: str, spans: Iterable[tuple[int, int]]) -> None:
+        known = self.spans[indicator_id]
+        known.extend(s for s in dict.fromkeys(spans) if s not in known)
 
 
 BABY_MONTHS = 12
+# Where an attendance figure stands ("87%", "60 per cent"): the first one, as attendance_percent reads it.
+_PERCENT = re.compile(r"\b\d{1,3}(?:\.\d+)?\s*(?:%|per ?cent)")
 
 
 @dataclass(frozen=True)
@@ -88,11 +107,19 @@ class Description:
     # An explanation sets a harm aside only when nothing in the note doubts it and no baby is named: a baby who
     # is not yet mobile does not get bruises from play, and "the story keeps changing" is the concern itself.
     may_explain: bool
+    matches: list[Match]  # indicator phrases found
+    everyday: list[Match]  # phrases where a harm word has its everyday sense ("cut off", "beat the eggs")
+    aside: frozenset[int]  # words read in an everyday sense or as a topic ("learned about knife crime")
+    entries: Entries | None  # a dated chronology's entries, or None for one description
 
     @classmethod
-    def of(cls, text: str, age: float | None) -> Description:
+    def of(cls, index: TriageIndex, text: str, age: float | None) -> Description:
         tokens = Tokens(tokenise(text))
         clauses = clause_numbers(tokens)
+        matches = find_matches(index, tokens)
+        everyday = find_matches(index.everyday, tokens)
+        aside = everyday_word_tokens(tokens, index.everyday_words)
+        aside |= topic_tokens(tokens, clauses, find_matches(index.topics, tokens))
         normalised = normalise(text)
         source = text if len(normalised) == len(text) else normalised
         ages = ages_in_months(normalised) + ([age * 12] if age is not None else [])
@@ -107,13 +134,37 @@ class Description:
             normalised,
             source,
             ages,
-            negated_list_clauses(tokens, clauses),
+            negated_list_clauses(tokens, clauses, {clauses[m.first] for m in matches}),
             now_cues(tokens, source),
             may_explain,
+            matches,
+            everyday,
+            frozenset(aside),
+            chronology(text, tokens),
         )
+
+    def set_aside(self, match: Match) -> bool:
+        """A phrase match on words read in their everyday sense or as a topic; a longer phrase still counts."""
+        if match.first in self.aside or match.last in self.aside:
+            return True
+        return any(
+            e.first <= match.last and match.first <= e.last and len(e.phrase.parts) >= len(match.phrase.parts)
+            for e in self.everyday
+        )
+
+    def everyday_words(self) -> frozenset[int]:
+        """Every word a concept may not take: set aside, or inside an everyday phrase."""
+        return self.aside | {i for e in self.everyday for i in range(e.first, e.last + 1)}
 
     def words(self, first: int, last: int) -> str:
         return self.source[self.tokens[first].start : self.tokens[last].end]
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        return self.tokens[first].start, self.tokens[last].end
+
+    def cue_span(self, cue: TimeCue) -> tuple[int, int]:
+        start = self.tokens[cue.first].start
+        return start, start + len(cue.words)
 
 
 def _doubts_the_explanation(tokens: list[Token]) -> bool:
@@ -123,7 +174,7 @@ def _doubts_the_explanation(tokens: list[Token]) -> bool:
 
 def read_description(index: TriageIndex, text: str, age: float | None) -> Reading:
     """What the (redacted) description says, step by step; later steps build on what earlier ones read."""
-    description = Description.of(text, age)
+    description = Description.of(index, text, age)
     reading = Reading()
     _read_phrases(index, description, reading)
     _read_concepts(index, description, reading)
@@ -143,8 +194,9 @@ def read_description(index: TriageIndex, text: str, age: float | None) -> Readin
 
 def _read_phrases(index: TriageIndex, d: Description, reading: Reading) -> None:
     explained: dict[tuple[str, int], bool] = {}  # (indicator, sentence) -> an `unless` phrase is there
-    for match in find_matches(index, d.tokens):
-        _weigh_match(index, d, reading, match, explained)
+    for match in d.matches:
+        if not d.set_aside(match):
+            _weigh_match(index, d, reading, match, explained)
 
 
 def _weigh_match(
@@ -154,7 +206,7 @@ def _weigh_match(
     tokens = d.tokens
     indicator_id = match.phrase.indicator_id
     sentence = tokens[match.first].sentence
-    reading.add_evidence(indicator_id, [d.words(match.first, match.last)])
+    reading.add_evidence(indicator_id, [d.words(match.first, match.last)], [d.span(match.first, match.last)])
     if is_negated(tokens, match, d.clauses, d.listed, concern=indicator_id not in index.positive):
         reading.negated.add(indicator_id)
         return
@@ -189,16 +241,21 @@ def _weigh_match(
 
 def _read_concepts(index: TriageIndex, d: Description, reading: Reading) -> None:
     """Word groups that meet in one sentence (`triage.concepts`), for wording no phrase list foresees."""
+    aside = d.everyday_words()
     for concept in index.concepts:
-        found = concept_words(concept, d.tokens, d.clauses, d.listed, d.source)
+        found = concept_words(concept, d.tokens, d.clauses, d.listed, aside)
         if found is None:
             continue
-        words, sentence, first = found
+        chosen, sentence = found
+        first = min(chosen)
+        words = [d.words(i, i) for i in chosen]
+        spans = [d.span(i, i) for i in chosen]
         if concept.now:
-            concept_cues = cues_near(d.cues, sentence, recent=False, today=True)
+            concept_cues = cues_near(d.cues, sentence, recent=False, today=True, entries=d.entries)
             if not concept_cues:
                 continue
-            words = [*words, *(c for c in concept_cues if c not in words)]
+            words = [*words, *(c.words for c in concept_cues if c.words not in words)]
+            spans += [d.cue_span(c) for c in concept_cues]
         if (
             index.domain_of.get(concept.indicator_id) in PARENT_DOMAINS
             and nearest_person(d.tokens, first) == "child"
@@ -212,9 +269,10 @@ def _read_concepts(index: TriageIndex, d: Description, reading: Reading) -> None
         if past and concept.indicator_id not in index.history_exempt and not any(s in CURRENT for s in stems):
             reading.historic.add(concept.indicator_id)
             reading.evidence[concept.indicator_id].extend(words)
+            reading.add_spans(concept.indicator_id, spans)
             continue
         reading.add_present(concept.indicator_id, sentence, first)
-        reading.add_evidence(concept.indicator_id, words)
+        reading.add_evidence(concept.indicator_id, words, spans)
         reading.notes.setdefault(
             concept.indicator_id, "Read from words that appear together: " + ", ".join(words) + "."
         )
@@ -236,11 +294,17 @@ def _read_derived(index: TriageIndex, d: Description, reading: Reading) -> None:
             i for base, s in opened for i in reading.at.get(base, ()) if d.tokens[i].sentence == s
         )
         bases = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.evidence.get(base, [])]
+        spans = [e for base in dict.fromkeys(b for b, _ in opened) for e in reading.spans.get(base, [])]
         if rule.now:
-            bases += [
-                w for base, s in opened for w in cues_near(d.cues, s, base in rule.recent_of, base in rule.today_of)
+            cues = [
+                c
+                for base, s in opened
+                for c in cues_near(d.cues, s, base in rule.recent_of, base in rule.today_of, d.entries)
             ]
+            bases += [c.words for c in cues]
+            spans += [d.cue_span(c) for c in cues]
         reading.evidence[rule.indicator_id].extend(b for b in bases if b not in reading.evidence[rule.indicator_id])
+        reading.add_spans(rule.indicator_id, spans)
         reading.notes.setdefault(rule.indicator_id, _gate_note(rule))
 
 
@@ -248,9 +312,11 @@ def _read_adult_partner(index: TriageIndex, d: Description, reading: Reading) ->
     partner = adult_partner(d.normalised, d.ages) if index.adult_partner else None
     if not partner:
         return
+    start = d.normalised.find(partner)
     for indicator_id in index.adult_partner:
         reading.present.add(indicator_id)
         reading.evidence[indicator_id].append(partner)
+        reading.add_spans(indicator_id, [(start, start + len(partner))] if start >= 0 else [])
         reading.notes.setdefault(
             indicator_id, "A child and an adult partner's ages were both read from the description."
         )
@@ -265,6 +331,7 @@ def _read_attendance(index: TriageIndex, d: Description, reading: Reading) -> No
         return
     reading.present.add(band)
     reading.evidence[band].append(f"{percent:g}%")
+    reading.add_spans(band, [found.span() for found in _PERCENT.finditer(d.normalised)][:1])
     reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
     reading.negated.discard(band)
 
@@ -310,7 +377,7 @@ def _read_past_harm_as_past(index: TriageIndex, d: Description, reading: Reading
         reading.past_read.add(indicator_id)
         reading.present.add(past)
         reading.negated.discard(past)
-        reading.add_evidence(past, reading.evidence.get(indicator_id, []))
+        reading.add_evidence(past, reading.evidence.get(indicator_id, []), reading.spans.get(indicator_id, []))
         reading.notes.setdefault(past, "Read from a harm described as in the past.")
 
 
@@ -327,11 +394,13 @@ def _apply_young_only(index: TriageIndex, reading: Reading, ages: list[float], l
             continue
         reading.present.discard(indicator_id)
         evidence = reading.evidence.pop(indicator_id, [])
+        spans = reading.spans.pop(indicator_id, [])
         reading.notes.pop(indicator_id, None)
         # At 16 or 17, staying home on their own is ordinary; being *left* ("left in the flat for a week") still is not.
         if instead and (min(child_ages) < INDEPENDENT_AGE_MONTHS or left_by_a_carer):
             reading.present.add(instead)
             reading.evidence[instead].extend(e for e in evidence if e not in reading.evidence[instead])
+            reading.add_spans(instead, spans)
             reading.notes.setdefault(
                 instead, f"Read with the young person's age ({min(child_ages) / 12:g}): not a young child alone."
             )
@@ -340,7 +409,7 @@ def _apply_young_only(index: TriageIndex, reading: Reading, ages: list[float], l
 def _gate_open(gate: Derived, d: Description, sentence: int, recent: bool = False, today: bool = False) -> bool:
     if gate.context and not any(text_contains(d.tokens, parts) for parts in gate.context):
         return False
-    if gate.now and not cues_near(d.cues, sentence, recent, today):
+    if gate.now and not cues_near(d.cues, sentence, recent, today, d.entries):
         return False
     if gate.repeated and not is_repeated(d.tokens, sentence, d.source):
         return False

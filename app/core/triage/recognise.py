@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from app.core.language.text import STOPWORDS, Token
-from app.core.triage.index import Concept, Match, TriageIndex
+from app.core.triage.index import Concept, Match, PhraseTable, TriageIndex, WordSense
 from app.core.triage.lexicon import (
     CLASSES,
     CONTRACTED,
+    REPORTING,
 )
 from app.core.triage.negation import negation_reaches
 from app.core.triage.tokens import Tokens
@@ -20,7 +21,7 @@ from app.core.triage.tokens import Tokens
 MAX_GAP = 2  # content words allowed between two words of a phrase ("bruising on her upper arm")
 
 
-def find_matches(index: TriageIndex, tokens: Tokens) -> list[Match]:
+def find_matches(index: TriageIndex | PhraseTable, tokens: Tokens) -> list[Match]:
     content, position = tokens.content, tokens.position
     matches: list[Match] = []
     for ti, token in enumerate(tokens):
@@ -114,16 +115,14 @@ def _drop_contained(matches: list[Match]) -> list[Match]:
 
 
 def concept_words(
-    concept: Concept, tokens: Tokens, clauses: list[int], listed: set[int], source: str
-) -> tuple[list[str], int, int] | None:
-    """The words, one per group, that meet in one sentence (none negated), that sentence and the first word's
-    index; else None."""
+    concept: Concept, tokens: Tokens, clauses: list[int], listed: set[int], aside: frozenset[int] = frozenset()
+) -> tuple[list[int], int] | None:
+    """The words (token indices), one per group, that meet in one sentence (none negated), and that sentence;
+    else None."""
     # Which tokens each group's words match, once; most concepts stop here because some group has none.
     matching: list[set[int]] = []
     for exact, prefixes in concept.tables:
-        hits = {i for value in exact for i in tokens.with_stem(value)}
-        if prefixes:
-            hits.update(tokens.with_prefix(prefixes))
+        hits = _hits(tokens, exact, prefixes) - aside
         if not hits:
             return None
         matching.append(hits)
@@ -147,8 +146,42 @@ def concept_words(
         else:
             if concept.unless and sentence_has_any(tokens, sentence, concept.unless):
                 continue
-            return [source[tokens[i].start : tokens[i].end] for i in chosen], sentence, min(chosen)
+            return chosen, sentence
     return None
+
+
+def _hits(tokens: Tokens, exact: frozenset[str], prefixes: tuple[str, ...]) -> set[int]:
+    hits = {i for value in exact for i in tokens.with_stem(value)}
+    if prefixes:
+        hits.update(tokens.with_prefix(prefixes))
+    return hits
+
+
+def everyday_word_tokens(tokens: Tokens, senses: tuple[WordSense, ...]) -> set[int]:
+    """Harm words in their everyday sense: beside one of the sense's `with` words and none of its `not_with`."""
+    found: set[int] = set()
+    for sense in senses:
+        words = _hits(tokens, *sense.word)
+        if not words:
+            continue
+        with_, not_with = _hits(tokens, *sense.with_), _hits(tokens, *sense.not_with)
+        for i in words:
+            sentence = tokens.sentence_range(tokens[i].sentence)
+            if any(j in with_ for j in sentence) and not any(j in not_with for j in sentence):
+                found.add(i)
+    return found
+
+
+def topic_tokens(tokens: Tokens, clauses: list[int], frames: list[Match]) -> set[int]:
+    """The words after a topic frame ("learned about", "a novel about") to the end of its clause, up to a word that
+    reports ("told", "said", "disclosed") or "that"."""
+    found: set[int] = set()
+    for frame in frames:
+        for i in range(frame.last + 1, len(tokens)):
+            if clauses[i] != clauses[frame.last] or tokens[i].stem in REPORTING or tokens[i].word == "that":
+                break
+            found.add(i)
+    return found
 
 
 def sentence_has_any(

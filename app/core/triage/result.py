@@ -10,7 +10,9 @@ import time
 from pydantic import BaseModel, Field
 
 from app.core import models as m
+from app.core.age import AGE_QUESTION, band, described_ages
 from app.core.engine import decide
+from app.core.errors import InvalidInput
 from app.core.language.redact import redact
 from app.core.triage.index import TriageIndex, triage_index
 from app.core.triage.lexicon import (
@@ -18,7 +20,8 @@ from app.core.triage.lexicon import (
 )
 from app.core.triage.reading import Reading, read_description
 
-MAX_TEXT_LENGTH = 5000
+# Long notes are read whole: a chronology puts its newest, gravest entry last. Longer text is refused, never cut.
+MAX_TEXT_LENGTH = 20_000
 
 
 FOLLOW_UP_LIMIT = 8
@@ -43,15 +46,36 @@ TRIAGE_CAVEAT = (
 )
 
 
+class Span(BaseModel):
+    words: str = Field(description="The words exactly as they stand in `redacted_text`, to quote.")
+    start: int = Field(description="Offset of their first character in `redacted_text`.")
+    end: int = Field(description="Offset just after their last character in `redacted_text`.")
+
+
 class RecognisedIndicator(BaseModel):
     id: str
     text: str
     level: int
     domain: str
     evidence: list[str] = Field(description="The words in the (redacted) description that matched.")
+    spans: list[Span] = Field(
+        default_factory=list,
+        description="Where each matched word or phrase stands in `redacted_text`, in the order written: the "
+        "evidence to quote beside the item (an attendance figure or an age read from numbers included).",
+    )
     negated: bool = False
     historic: bool = Field(False, description="Described as past; weighs as 'possible', not 'present'.")
     note: str | None = None
+
+
+class AgeStage(BaseModel):
+    """The child's age or stage read from the description, as an answer to the guided age question."""
+
+    question_id: str = Field(description="The guided question it answers.", examples=["age_stage"])
+    value: str = Field(description="The option value to prefill.", examples=["age_12_to_17"])
+    label: str = Field(description="The option as the question shows it.", examples=["12 to 17 years"])
+    evidence: list[str] = Field(description="The words it was read from ('Year 9', '6 weeks old', 'pregnant').")
+    spans: list[Span] = Field(default_factory=list, description="Where those words stand in `redacted_text`.")
 
 
 class RouteRef(BaseModel):
@@ -79,6 +103,11 @@ class TriageResult(BaseModel):
     settle: list[str] = Field(default_factory=list, description="What would settle doubt between levels.")
     guidance: str | None = None
     rules: list[str] = Field(default_factory=list, description="Ids of the decision rules that set the level.")
+    age_stage: AgeStage | None = Field(
+        None,
+        description="The age or stage the description states (or the `age` given), as the age question's option; "
+        "null when none is stated or children of different ages are. `prefill_answers` includes it.",
+    )
     elapsed_ms: float = 0.0
 
 
@@ -90,7 +119,12 @@ def _looks_like_english(text: str) -> bool:
 def triage(content: m.Content, text: str, age: float | None = None) -> TriageResult:
     """Suggest a level for a free-text description; every recognised item shows the words it came from."""
     started = time.perf_counter()
-    redacted = redact(text[:MAX_TEXT_LENGTH])
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput(
+            f"The description is {len(text):,} characters; the limit is {MAX_TEXT_LENGTH:,}. Nothing was read: "
+            "keep the most recent entries and the main worries, and the guided questions will ask about the rest."
+        )
+    redacted = redact(text)
     index = triage_index(content)
     reading = read_description(index, redacted.text, age)
     indicators = content.indicators
@@ -106,18 +140,21 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
             level=indicators[i].level,
             domain=indicators[i].domain,
             evidence=reading.evidence.get(i, []),
+            spans=_spans(redacted.text, reading.spans.get(i, [])),
             negated=i in reading.negated,
             historic=i in reading.historic or i in reading.handled,
             note=reading.notes.get(i) if i not in reading.negated else "Read as absent or denied.",
         )
         for i in sorted(
             present | reading.historic | reading.handled | reading.negated,
-            key=lambda i: (i in reading.negated, i in reading.historic, -indicators[i].level, i),
+            # Within a level, what the note says last comes first: a note's newest entry is its most current.
+            key=lambda i: (i in reading.negated, i in reading.historic, -indicators[i].level, -_last_at(reading, i), i),
         )
         if i in indicators
     ]
 
     caveat = f"{content.info.caveat} {TRIAGE_CAVEAT}"
+    age_stage = _age_stage(content, redacted.text, age)
     # A concern the note itself explains ("bruise on his shin from football") is an everyday need: level 1 (the
     # engine's level with nothing present), not "nothing recognised".
     if not present and not historic and not reading.explained:
@@ -138,6 +175,7 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
             redacted=redacted.found,
             content_version=content.version,
             caveat=caveat,
+            age_stage=age_stage,
         )
 
     decision = decide(content, present, weighed)
@@ -161,6 +199,52 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
         redacted=redacted.found,
         content_version=content.version,
         caveat=caveat,
+        age_stage=age_stage,
+    )
+
+
+def _last_at(reading: Reading, indicator_id: str) -> int:
+    return max((start for start, _ in reading.spans.get(indicator_id, [])), default=-1)
+
+
+def _spans(text: str, spans: list[tuple[int, int]]) -> list[Span]:
+    """The spans in the order written; none when the offsets are not into `text` (Unicode changed its length)."""
+    return [Span(words=text[s:e], start=s, end=e) for s, e in sorted(spans) if 0 <= s < e <= len(text)]
+
+
+def _age_stage(content: m.Content, text: str, age: float | None) -> AgeStage | None:
+    """The age question's option for the `age` given, else for the ages and stages the description states, when
+    they agree (a note about children of different ages leaves the question to be asked)."""
+    question = content.question(AGE_QUESTION)
+    if question is None or isinstance(question, m.YesNoQuestion):
+        return None
+    labels = {o.value: o.label for o in question.options}
+    if age is not None:
+        value = band(age * 12)
+        return (
+            AgeStage(question_id=question.id, value=value, label=labels[value], evidence=[])
+            if value in labels
+            else None
+        )
+    mentions = [found for found in described_ages(text) if found.value in labels]
+    if len({found.value for found in mentions}) != 1:
+        return None
+    value = mentions[0].value
+    words = list(dict.fromkeys(found.words for found in mentions))
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    if len(lowered) == len(text):
+        for found in words:
+            start = lowered.find(found)
+            while start >= 0:
+                spans.append((start, start + len(found)))
+                start = lowered.find(found, start + len(found))
+    return AgeStage(
+        question_id=question.id,
+        value=value,
+        label=labels[value],
+        evidence=[text[s:e] for s, e in sorted(spans)] or words,
+        spans=_spans(text, spans),
     )
 
 
@@ -231,10 +315,12 @@ def prefill_answers(content: m.Content, result: TriageResult) -> dict[str, str |
     """Answers suggested by the recognised (current, not negated) indicators, for the practitioner to confirm.
 
     yes_no -> "yes" when its `if_yes` holds one; multiple_choice -> every matching option; single_choice ->
-    the matching option of the highest level.
+    the matching option of the highest level; and the age question, from the age or stage the description states.
     """
     recognised = {i.id for i in result.indicators if not i.negated and not i.historic}
     answers: dict[str, str | list[str]] = {}
+    if result.age_stage is not None:
+        answers[result.age_stage.question_id] = result.age_stage.value
     for question in content.assessment.questions:
         if isinstance(question, m.YesNoQuestion):
             if recognised & set(question.if_yes):

@@ -273,16 +273,57 @@ def now_cues(tokens: Tokens, source: str) -> list[TimeCue]:
     return found
 
 
-def cues_near(cues: list[TimeCue], sentence: int, recent: bool, today: bool = False) -> list[str]:
-    """The cues that count for a harm read in `sentence`: present ones anywhere, the others in that sentence or
-    the one before or after ("Going to Sudan on Friday; mum says she will become a woman there."); "today" ones
-    with `today` or `recent`, just-past ones with `recent`."""
+def cues_near(
+    cues: list[TimeCue], sentence: int, recent: bool, today: bool = False, entries: Entries | None = None
+) -> list[TimeCue]:
+    """The cues that count for a harm read in `sentence`: present ones anywhere (in a chronology, see `Entries`),
+    the others in that sentence or the one before or after ("Going to Sudan on Friday; mum says she will become a
+    woman there."); "today" ones with `today` or `recent`, just-past ones with `recent`."""
     return [
-        c.words
+        c
         for c in cues
-        if c.kind == "present"
+        if (c.kind == "present" and (entries is None or entries.reaches(c.sentence, sentence)))
         or (abs(c.sentence - sentence) <= c.reach and (c.kind == "near" or recent or (today and c.kind == "today")))
     ]
+
+
+# A chronology: lines that start with a date ("12/03: ...", "Mon 3rd Nov - ..."; most are redacted to "[date]").
+_DATED_LINE = re.compile(
+    r"^[ \t]*(?:[a-z]{3,9}\.?,?[ \t]+)?"  # a weekday, if any
+    r"(?:\[date\]|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"  # as redacted, or "12/03" (no year: not redacted)
+    r"|\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
+    re.MULTILINE | re.IGNORECASE,
+)
+CHRONOLOGY_ENTRIES = 3  # dated lines that make a note a chronology
+
+
+@dataclass(frozen=True)
+class Entries:
+    """The entries of a dated chronology, and which one each sentence is in.
+
+    Long notes are read whole, weighting the most recent entries: a present-moment cue ("tonight", "scared to go
+    home") counts for every harm in the note when it stands in the newest entry, which notes put last (or first,
+    when they run newest first: both ends count, in doubt), and otherwise only for the harms in its own entry, so
+    "tonight" in an entry from March does not make a harm in June happen now."""
+
+    of_sentence: dict[int, int]
+    open: frozenset[int]  # the first and last entries
+
+    def reaches(self, cue_sentence: int, sentence: int) -> bool:
+        entry = self.of_sentence.get(cue_sentence, 0)
+        return entry in self.open or entry == self.of_sentence.get(sentence, 0)
+
+
+def chronology(text: str, tokens: Tokens) -> Entries | None:
+    """The entries of `text` when it is a dated chronology, else None (one description: cues count anywhere)."""
+    starts = [m.start() for m in _DATED_LINE.finditer(text)]
+    if len(starts) < CHRONOLOGY_ENTRIES or not tokens:
+        return None
+    of_sentence: dict[int, int] = {}
+    for token in tokens:
+        of_sentence.setdefault(token.sentence, bisect_right(starts, token.start))
+    entries = of_sentence.values()
+    return Entries(of_sentence, frozenset({min(entries), max(entries)}))
 
 
 _SAFE_KIND = (

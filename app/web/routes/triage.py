@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.core.errors import InvalidInput
-from app.core.triage import MAX_TEXT_LENGTH, TriageResult, triage
+from app.core.triage import TriageResult, triage
 from app.web import analytics
 from app.web.deps import ContentDep
-from app.web.errors import error_response
 from app.web.observability import count_triage
-from app.web.schemas import CleanText
+from app.web.schemas import MAX_DESCRIPTION, CleanText
 
 router = APIRouter()
 
 
 class TriageIn(BaseModel):
     text: CleanText = Field(
-        description=f"What worries you, in your own words (up to {MAX_TEXT_LENGTH} characters). "
-        "Names, dates, phone numbers, addresses and schools are removed before anything else reads it.",
+        max_length=MAX_DESCRIPTION,
+        description=f"What worries you, in your own words, or pasted notes (up to {MAX_DESCRIPTION:,} characters, "
+        "read whole; a longer text is refused with a 422 naming the limit, never cut). Names, dates, phone numbers, "
+        "addresses and schools are removed before anything else reads it.",
         examples=["12 year old missing overnight three times, came back with a new phone"],
     )
     age: float | None = Field(None, ge=0, le=25, description="The child's age in years, if not in the text.")
@@ -31,25 +31,20 @@ class TriageIn(BaseModel):
     response_model=TriageResult,
     dependencies=[analytics.counted("triage")],
     tags=["triage"],
-    responses={413: {"description": f"Text longer than {MAX_TEXT_LENGTH} characters."}},
+    responses={422: {"description": f"No text, or text longer than {MAX_DESCRIPTION:,} characters."}},
 )
-def triage_description(body: TriageIn, content: ContentDep) -> TriageResult | JSONResponse:
-    """Read a description, show what was recognised (with the words that matched) and suggest a level.
+def triage_description(body: TriageIn, content: ContentDep) -> TriageResult:
+    """Read a description, show what was recognised (with the words that matched, quoted and located) and
+    suggest a level.
 
     The level comes from the same decision rules as the guided assessment. `suggested_level` is null when
-    nothing was recognised; use the guided questions then.
+    nothing was recognised; use the guided questions then. `age_stage` is the age or stage the text states, as
+    the guided age question's answer.
     """
     if not body.text.strip():
         raise InvalidInput(
             "Describe what worries you about the child in a sentence or two, for example their age, what "
             "happened and how often. If a child is in immediate danger, call 999 now."
-        )
-    if len(body.text) > MAX_TEXT_LENGTH:
-        return error_response(
-            413,
-            "too_large",
-            f"Please keep the description under {MAX_TEXT_LENGTH} characters (it has {len(body.text)}). "
-            "Summarise the main worries; the guided questions will ask about the rest.",
         )
     count_triage()
     return triage(content, body.text, body.age)

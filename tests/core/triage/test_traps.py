@@ -1,0 +1,50 @@
+"""False matches (issue 15): everyday sentences whose words look like concerns give no level-3 or level-4 item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.core.models import Content
+from app.core.triage import triage
+
+TRAPS = yaml.safe_load((Path(__file__).parents[2] / "cases" / "triage" / "traps.yaml").read_text())["cases"]
+
+
+def test_the_trap_set_is_large_and_covers_every_topic() -> None:
+    assert len(TRAPS) >= 60
+    assert {case["topic"] for case in TRAPS} >= {"sport", "cooking", "jobs", "idioms", "school"}
+    assert len({case["id"] for case in TRAPS}) == len(TRAPS)
+
+
+@pytest.mark.parametrize("case", TRAPS, ids=[case["id"] for case in TRAPS])
+def test_an_everyday_sentence_gives_no_serious_concern(content: Content, case: dict[str, str]) -> None:
+    result = triage(content, case["text"])
+    serious = [(i.id, i.level, i.evidence) for i in result.indicators if i.level >= 3 and not i.negated]
+    assert serious == []
+    assert result.suggested_level in (None, 1, 2)
+    assert not result.immediate_danger
+
+
+def test_the_misreadings_practitioners_reported(content: Content) -> None:
+    def ids(text: str) -> dict[str, bool]:
+        return {i.id: i.negated for i in triage(content, text).indicators}
+
+    gas = ids("Their gas was cut off last week.")
+    assert not [i for i in gas if "self_harm" in i]  # a utility cut off, not a cut
+    assert "home_conditions_poor" in gas  # ... which is a worry of its own
+    assert not [i for i in ids("He races cars with his dad at the weekend.") if i.startswith("young_carer")]
+    assert ids("She is caring for her mum, who has MS.").get("young_carer_some_impact") is False  # still read
+    # A list begun by "no" continues only when the "no" denies worries ("no concerns about drugs, alcohol").
+    assert ids("No family round here, isolated.").get("isolated_child") is False
+    assert ids("No concerns about drugs, alcohol or isolation.").get("isolated_child") in (True, None)
+
+
+def test_a_harm_word_in_an_everyday_phrase_still_counts_in_a_longer_harm(content: Content) -> None:
+    # "cut off" is everyday; "cut herself" on the same words is not set aside.
+    assert "single_self_harm" in {i.id for i in triage(content, "She cut herself again after the row.").indicators}
+    cooking = triage(content, "Dad was chopping onions when he held the knife to mum's throat.")
+    assert cooking.suggested_level == 4  # a knife with a threat is never cookery
+    assert triage(content, "In PSHE he told me that his brother carries a knife.").suggested_level == 4
