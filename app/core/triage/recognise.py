@@ -28,16 +28,39 @@ def find_matches(index: TriageIndex | PhraseTable, tokens: Tokens) -> list[Match
         candidates = index.by_first.get(token.stem, [])
         heads = {token.word[:3], token.stem[:3]}
         prefixed = [p for head in heads for p in index.by_prefix.get(head, ()) if part_matches(p.parts[0], token)]
+        if not candidates and not prefixed:
+            continue
+        ahead = _stems_ahead(tokens, position.get(ti))
         for phrase in [*candidates, *prefixed]:
             if phrase.exact:
                 end = match_exact(phrase.parts, tokens, ti)
-            elif ti in position:
+            elif ti in position and _may_follow(phrase.parts, ahead):
                 end = match_rest(phrase.parts, tokens, content, position[ti])
             else:
                 end = None
             if end is not None and not _splits_an_expansion(tokens, ti, end):
                 matches.append(Match(phrase, ti, end))
     return _drop_contained(matches)
+
+
+def _stems_ahead(tokens: Tokens, ci: int | None) -> frozenset[str]:
+    """The stems of the content words a phrase's second word may be, after content word `ci` (see match_rest)."""
+    if ci is None:
+        return frozenset()
+    content, sentence = tokens.content, tokens[tokens.content[ci]].sentence
+    return frozenset(
+        tokens[content[k]].stem
+        for k in range(ci + 1, min(len(content), ci + MAX_GAP + 2))
+        if tokens[content[k]].sentence == sentence
+    )
+
+
+def _may_follow(parts: tuple[tuple[str, bool], ...], ahead: frozenset[str]) -> bool:
+    """A quick no: the phrase's second word is not among the words that follow (most candidates stop here)."""
+    if len(parts) < 2 or parts[1][1]:
+        return True  # one word, or a prefix: match_rest decides
+    value = parts[1][0]
+    return value in ahead or not ahead.isdisjoint(CLASSES.get(value, ()))
 
 
 def _splits_an_expansion(tokens: list[Token], first: int, last: int) -> bool:
