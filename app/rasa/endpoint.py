@@ -296,7 +296,7 @@ def rest_status() -> RestStatus:
     response_model_exclude_none=True,
     responses={
         409: {"model": ErrorOut, "description": "Another message from this sender was handled at the same moment."},
-        422: {"model": ErrorOut, "description": "No sender, or a message over 5,000 characters."},
+        422: {"model": ErrorOut, "description": "No sender, or a message over 20,000 characters."},
     },
 )
 async def rest_webhook(
