@@ -20,8 +20,11 @@ from app.core.triage.lexicon import (
 )
 from app.core.triage.reading import Reading, read_description
 
-# Long notes are read whole: a chronology puts its newest, gravest entry last. Longer text is refused, never cut.
+# Long notes are read whole: a chronology puts its newest, gravest entry last. The channels refuse a longer text
+# (a 422 naming the limit), never cut it. Callers that redact first pass text whose placeholders ("[name]") may have
+# made it a little longer, so the reading itself refuses only text beyond READ_LIMIT.
 MAX_TEXT_LENGTH = 20_000
+READ_LIMIT = 2 * MAX_TEXT_LENGTH
 
 
 FOLLOW_UP_LIMIT = 8
@@ -119,7 +122,7 @@ def _looks_like_english(text: str) -> bool:
 def triage(content: m.Content, text: str, age: float | None = None) -> TriageResult:
     """Suggest a level for a free-text description; every recognised item shows the words it came from."""
     started = time.perf_counter()
-    if len(text) > MAX_TEXT_LENGTH:
+    if len(text) > READ_LIMIT:
         raise InvalidInput(
             f"The description is {len(text):,} characters; the limit is {MAX_TEXT_LENGTH:,}. Nothing was read: "
             "keep the most recent entries and the main worries, and the guided questions will ask about the rest."
