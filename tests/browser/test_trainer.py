@@ -150,6 +150,7 @@ def test_join_with_a_typed_code(chromium: Any, app_server: AppServer) -> None:
         page.wait_for_selector("#status:has-text('No classroom with the code ZZZZZZ')")
         assert page.is_visible("#code-input")  # the box is offered again to correct the code
         assert page.input_value("#code-input") == "ZZZZZZ"
+        assert page.text_content("#room-summary") == ""  # no "Opening classroom…" left behind
     finally:
         context.close()
 

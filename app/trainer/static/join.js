@@ -103,6 +103,7 @@
       if (e.status === 404) {
         if (timer) clearInterval(timer);
         $("room-title").textContent = "Classroom not found";
+        $("room-summary").textContent = "";
         status("No classroom with the code " + code + ". Check the code with your trainer and type it again.", true);
         $("vote-form").hidden = true;
         $("code-form").hidden = false;
