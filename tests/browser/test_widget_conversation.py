@@ -319,6 +319,13 @@ def test_phone_numbers_are_tap_to_call_links(context: Any, app_server: AppServer
     for message in body["messages"]:
         numbers = [link["url"] for link in message["links"] if link["url"].startswith("tel:")]
         assert len(numbers) == len(set(numbers)), message
+    # A plain question about a number gets the number to tap, exactly as the chat sent it.
+    body = send(page, "what's the MASH number")
+    sent = [link["url"] for link in body["messages"][-1]["links"] if link["url"].startswith("tel:")]
+    assert sent, body
+    latest = page.locator(f"{LOG} .msg.bot").last.locator("a[href^='tel:']")
+    shown = latest.evaluate_all("ns => ns.map(a => a.getAttribute('href'))")
+    assert shown == sent
 
 
 def test_the_phone_layout_at_390_by_844(phone: Any, app_server: AppServer) -> None:
