@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from app.core.errors import InvalidInput
 from app.core.triage import TriageResult, triage
 from app.web import analytics
 from app.web.deps import ContentDep
 from app.web.observability import count_triage
-from app.web.schemas import MAX_DESCRIPTION, CleanText
+from app.web.schemas import MAX_DESCRIPTION, TriageIn
 
 router = APIRouter()
-
-
-class TriageIn(BaseModel):
-    text: CleanText = Field(
-        max_length=MAX_DESCRIPTION,
-        description=f"What worries you, in your own words, or pasted notes (up to {MAX_DESCRIPTION:,} characters, "
-        "read whole; a longer text is refused with a 422 naming the limit, never cut). Names, dates, phone numbers, "
-        "addresses and schools are removed before anything else reads it.",
-        examples=["12 year old missing overnight three times, came back with a new phone"],
-    )
-    age: float | None = Field(None, ge=0, le=25, description="The child's age in years, if not in the text.")
 
 
 @router.post(
