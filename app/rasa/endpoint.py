@@ -296,6 +296,10 @@ def rest_status() -> RestStatus:
     response_model_exclude_none=True,
     responses={
         409: {"model": ErrorOut, "description": "Another message from this sender was handled at the same moment."},
+        413: {
+            "model": ErrorOut,
+            "description": "The request body is larger than the server's limit (64 KiB by default).",
+        },
         422: {"model": ErrorOut, "description": "No sender, or a message over 20,000 characters."},
     },
 )

@@ -68,7 +68,12 @@ def as_json(out: AssessmentOut, status_code: int = 200) -> Response:
     return Response(out.model_dump_json(by_alias=True), status_code=status_code, media_type="application/json")
 
 
-@router.post("", status_code=201, response_model=AssessmentOut, responses=ERRORS)
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "The request body is larger than the server's limit (64 KiB by default)."}
+}
+
+
+@router.post("", status_code=201, response_model=AssessmentOut, responses={**ERRORS, **TOO_LARGE})
 async def start_assessment(request: Request, body: AssessmentIn | None = None) -> Response:
     """Start an assessment. The first questions always ask whether a child is in immediate danger."""
     content, store, settings = services(request)

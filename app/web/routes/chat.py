@@ -20,6 +20,7 @@ EXPIRED_NOTICE = "That conversation had ended or been cleared, so this is a new 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such conversation (ended, expired or cleared)."},
     409: {"model": ErrorOut, "description": "Another message in this conversation was handled at the same moment."},
+    413: {"model": ErrorOut, "description": "The request body is larger than the server's limit (64 KiB by default)."},
     422: {"model": ErrorOut, "description": "The request is not valid, e.g. text over 20,000 characters."},
 }
 
