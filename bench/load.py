@@ -514,7 +514,7 @@ def report(
     if triage:
         lines.append(f"Triage: {triage[0]:.2f} ms per description (mean over {triage[1]} hold-out descriptions, x3).")
     else:
-        lines.append("Triage: app/core/triage.py not present.")
+        lines.append("Triage: app/core/triage not present.")
     lines.append(
         "Targets: ratio ≥ 0.5 (against the async no-op), p99 ≤ 25 ms with practitioners pausing (closed-loop p99 "
         "reported, not judged), zero errors, start-up < 2 s, RSS < 150 MB, chat turn ≤ 1.3x an assessment turn's "

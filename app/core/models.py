@@ -232,7 +232,7 @@ class Indicator(Sourced):
     strength: bool = Field(False, description="A protective factor: recorded, never raises the level.")
     routes: list[Id] = Field(default_factory=list, description="Routes this indicator always brings.")
     triage: Annotated[dict[str, Any] | None, AfterValidator(_known_triage_hints)] = Field(
-        None, description="Extra recognisers for free text (numbers, ages, concepts); see app/core/triage.py."
+        None, description="Extra recognisers for free text (numbers, ages, concepts); see app/core/triage/index.py."
     )
     domain: Id = Field("", description="Filled from the file's `domain:`; do not write it per indicator.")
 
