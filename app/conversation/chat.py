@@ -393,8 +393,8 @@ def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list
     redacted = redact(text).text
     result = triage(content, redacted)
     current = [i for i in result.indicators if not i.negated and not i.historic]
-    age = ev.described_age(content, redacted)
-    if chat.state.assessment is not None and AGE_QUESTION in chat.state.assessment["answers"]:
+    age = result.age_stage
+    if age is not None and chat.state.assessment is not None and age.question_id in chat.state.assessment["answers"]:
         age = None  # already answered: the description does not change it
     if not current and age is None:
         if quiet_when_empty:
@@ -412,9 +412,9 @@ def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list
     chat.state.awaiting = None
     if result.immediate_danger:
         chat.state.danger = True
-    items = [ev.item(i.id, i.text, ev.distinct(i.evidence)) for i in current]
+    items = [ev.item(i.id, i.text, ev.quoted(i.spans, i.evidence)) for i in current]
     if age is not None:
-        items.append(ev.item(AGE_QUESTION, ev.age_label(content, age[0]), age[1]))
+        items.append(ev.item(AGE_QUESTION, ev.age_label(content, age.value), ev.quoted(age.spans, age.evidence)))
     notes = []
     historic = [i for i in result.indicators if i.historic and not i.negated]
     if historic:
@@ -423,7 +423,7 @@ def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list
     if negated:
         notes.append("Read as not the case, so not recorded: " + "; ".join(i.text for i in negated) + ".")
     chat.state.evidence = [i.id for i in current]
-    chat.state.age = age[0] if age else None
+    chat.state.age = age.value if age else None
     return [ev.evidence_message(items, notes)]
 
 

@@ -14,8 +14,9 @@ from app.conversation.answers import plain
 from app.conversation.messages import Button, Evidence, Message, payload
 from app.core import engine
 from app.core import models as m
-from app.core.age import AGE_QUESTION, described_ages
+from app.core.age import AGE_QUESTION
 from app.core.rules import AnswerValue
+from app.core.triage import Span
 
 NOT_THE = ("not the ", "not ", "remove the ", "remove ", "take out the ", "take out ", "delete the ", "delete ")
 
@@ -45,24 +46,15 @@ def suggested_answers(content: m.Content, indicator_ids: Iterable[str]) -> dict[
     return answers
 
 
-def described_age(content: m.Content, text: str) -> tuple[str, list[str]] | None:
-    """The age question's value when the description states one child's age or stage, with the words."""
-    question = content.question(AGE_QUESTION)
-    mentions = [found for found in described_ages(text) if question and found.value in question.option_values]
-    values = {found.value for found in mentions}
-    if len(values) != 1:
-        return None  # none, or several children of different ages: ask
-    return values.pop(), list(dict.fromkeys(found.words for found in mentions))
-
-
 def age_label(content: m.Content, value: str) -> str:
     question = content.question(AGE_QUESTION)
     return f"Age: {engine.answer_label(question, value) if question else value}"
 
 
-def distinct(matched: Iterable[str]) -> list[str]:
-    """The matched words once each, leaving out any inside a longer match ("85%" in "dropped to 85%")."""
-    unique = list(dict.fromkeys(matched))
+def quoted(spans: list[Span], evidence: list[str]) -> list[str]:
+    """The words to quote: as written in the description (the triage's spans, in the order written), each once,
+    leaving out any inside a longer match ("85%" in "dropped to 85%")."""
+    unique = list(dict.fromkeys(span.words for span in spans)) or list(dict.fromkeys(evidence))
     return [words for words in unique if not any(words != other and words in other for other in unique)]
 
 

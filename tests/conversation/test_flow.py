@@ -118,10 +118,10 @@ def test_a_description_lists_each_item_with_its_words_and_no_level(chat: Chat, c
     for item in message.evidence:
         assert item.matched, item.id
         for words in item.matched:
-            assert words in DESCRIPTION.lower()  # quoted from what was typed
+            assert words in DESCRIPTION  # quoted as written
             assert f"\u201c{words}\u201d" in message.text
         assert json.loads(item.remove.payload.removeprefix("/remove")) == {"id": item.id}
-    assert by_id["age_stage"].label == "Age: 12 to 17 years" and by_id["age_stage"].matched == ["year 9"]
+    assert by_id["age_stage"].label == "Age: 12 to 17 years" and by_id["age_stage"].matched == ["Year 9"]
     stored = json.dumps(chat.state)
     assert "withdrawn" not in stored and "85" not in stored  # the words are never kept
 
