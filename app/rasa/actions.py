@@ -26,6 +26,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from app.conversation.answers import read_answer
+from app.conversation.evidence import quoted
 from app.core import engine, render
 from app.core import models as m
 from app.core.errors import InvalidAnswer, InvalidInput
@@ -374,7 +375,8 @@ class TriageDescription(ThresholdAction):
             dispatcher.utter_message(text=result.guidance or "I could not recognise a concern in that description.")
         else:
             found = "; ".join(
-                i.text + (f" (matched {', '.join(repr(w) for w in dict.fromkeys(i.evidence))})" if i.evidence else "")
+                i.text
+                + (f" (matched {', '.join(repr(w) for w in words)})" if (words := quoted(i.spans, i.evidence)) else "")
                 for i in current
             )
             dispatcher.utter_message(
