@@ -292,3 +292,25 @@ def test_outcomes_are_counted_from_the_chat_the_rest_channel_and_rasa(client: Te
     counts = client.portal.call(read_counts, client.app.state.store)  # type: ignore[attr-defined]
     assert counts["assessments:channel"] == {"chat": 1, "rest": 1, "rasa": 1}
     assert sum(counts["assessments:level"].values()) == 3
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        DESCRIPTION,
+        "Baby of 8 weeks has a bruise on his cheek that nobody can explain; mum has low mood.",
+        "Mum drinks most days, the flat is damp and the 6 year old is often late and hungry.",
+    ],
+)
+def test_confirmed_items_give_the_answers_the_triage_would_prefill(content: Content, description: str) -> None:
+    """The chat keeps only the ids of the items to confirm; confirmed, they give the same answers as the
+    triage's own prefill_answers for the whole result."""
+    from app.conversation.evidence import suggested_answers
+    from app.core.triage import prefill_answers, triage
+
+    result = triage(content, description)
+    current = [i.id for i in result.indicators if not i.negated and not i.historic]
+    expected = prefill_answers(content, result)
+    if result.age_stage is not None:
+        assert expected.pop(result.age_stage.question_id) == result.age_stage.value
+    assert current and suggested_answers(content, current) == expected
