@@ -128,7 +128,9 @@ def test_child_marriage_offence_and_private_fostering_notice(content: Content) -
 
 
 def test_no_seed_statistics_in_what_to_do(content: Content) -> None:
-    statistic = re.compile(r"\b(?:19|20)\d\d-\d\d\b|\brecorded \d|\b\d[\d,]* (?:Early Help assessments|referrals|children)\b")
+    statistic = re.compile(
+        r"\b(?:19|20)\d\d-\d\d\b|\brecorded \d|\b\d[\d,]* (?:Early Help assessments|referrals|children)\b"
+    )
     assert not [r.id for r in content.routes.values() if statistic.search(r.what_to_do)]
 
 
@@ -172,9 +174,21 @@ def test_new_area_is_guided_levelled_and_routed(
 
 # The same areas read from a practitioner's own words, and ordinary sentences that must not be read as them.
 FREE_TEXT = [
-    ("14 year old boy has been watching extremist videos and repeating far right views in class.", "radicalisation_concern", 3),
-    ("Year 10 pupil says he wants to join ISIS and has been groomed by extremists online.", "radicalisation_serious", 4),
-    ("The family moved and we cannot trace the family; she has not been seen since half term.", "cme_whereabouts_unknown", 4),
+    (
+        "14 year old boy has been watching extremist videos and repeating far right views in class.",
+        "radicalisation_concern",
+        3,
+    ),
+    (
+        "Year 10 pupil says he wants to join ISIS and has been groomed by extremists online.",
+        "radicalisation_serious",
+        4,
+    ),
+    (
+        "The family moved and we cannot trace the family; she has not been seen since half term.",
+        "cme_whereabouts_unknown",
+        4,
+    ),
     ("Mum has deregistered him for home education after our referral.", "ehe_with_concerns", 3),
     ("Mum says she is home schooling him now.", "ehe_suitability_unknown", 2),
     ("Mum keeps asking for more tests for medically unexplained symptoms.", "perplexing_presentation", 3),
