@@ -9,7 +9,7 @@ from app.core.triage import TriageResult, triage
 from app.web import analytics
 from app.web.deps import ContentDep
 from app.web.observability import count_triage
-from app.web.schemas import MAX_DESCRIPTION, TriageIn
+from app.web.schemas import MAX_DESCRIPTION, ErrorOut, TriageIn
 
 router = APIRouter()
 
@@ -19,7 +19,13 @@ router = APIRouter()
     response_model=TriageResult,
     dependencies=[analytics.counted("triage")],
     tags=["triage"],
-    responses={422: {"description": f"No text, or text longer than {MAX_DESCRIPTION:,} characters."}},
+    responses={
+        422: {"model": ErrorOut, "description": f"No text, or text longer than {MAX_DESCRIPTION:,} characters."},
+        413: {
+            "model": ErrorOut,
+            "description": "The request body is larger than the server's limit (64 KiB by default).",
+        },
+    },
 )
 def triage_description(body: TriageIn, content: ContentDep) -> TriageResult:
     """Read a description, show what was recognised (with the words that matched, quoted and located) and
