@@ -133,7 +133,12 @@ def test_unknown_timeline_lists_known_names(escalation: Escalation) -> None:
 
 # Working Together to Safeguard Children 2023: referral decision in 1 working day, national panel notification in
 # 5, rapid review in 15, assessment in 45. The content's timelines must say the same, on working days, and cite it.
-WORKING_TOGETHER_2023_DAYS = {"referral_decision": 1, "national_panel_notification": 5, "rapid_review": 15, "assessment": 45}
+WORKING_TOGETHER_2023_DAYS = {
+    "referral_decision": 1,
+    "national_panel_notification": 5,
+    "rapid_review": 15,
+    "assessment": 45,
+}
 
 
 def test_statutory_timelines_follow_working_together_2023(escalation: Escalation) -> None:
