@@ -75,10 +75,10 @@ def word_senses(name: str) -> list[dict[str, list[str]]]:
     ):
         raise ValueError(f"{LEXICON_FILE}: {name!r} must be a list of {{word, with, not_with}} lists")
     for sense in senses:
-        bad = [w for words in sense.values() for w in words if not isinstance(w, str)]
+        bad = [w for group in sense.values() for w in group if not isinstance(w, str)]
         if bad:
             raise ValueError(f"{LEXICON_FILE}: {name!r} holds {bad!r}, not text; quote it ('no', 'on', 'off')")
-    return [{key: [str(w) for w in words] for key, words in sense.items()} for sense in senses]
+    return [{key: [str(w) for w in group] for key, group in sense.items()} for sense in senses]
 
 
 def sequences(name: str) -> tuple[StemSequence, ...]:
