@@ -46,7 +46,9 @@ _UNKNOWN_START = re.compile(
     r"^(?:i\s+)?(?:(?:do\s*n[o']?t|dont|do not|don t)\s+know|not\s+(?:sure|certain|known)|im\s+not\s+sure|unsure|"
     r"no\s+idea|dunno|idk|cant\s+(?:say|tell)|unclear|maybe|possibly|perhaps|might\s+be|could\s+be)\b"
 )
-_YES_START = re.compile(r"^(?:yes|yeah|yep|yup|yea|aye|definitely|correct)\b")
+_YES_START = re.compile(r"^(?:yes|yeah|yep|yup|yea|aye)\b")
+# "yeah, no" means no in everyday speech: with a no straight after the yes, the answer is not clear.
+_YES_THEN_NO = re.compile(r"^(?:yes|yeah|yep|yup|yea|aye)\W*(?:no|nope|nah|not)\b")
 _NO_START = re.compile(r"^(?:no|nope|nah|none|not\s+really|not\s+at\s+all|no\s+concerns?)\b")
 # A "no" with one of these is not a clear no: the question is asked again.
 _HEDGE = re.compile(
@@ -89,10 +91,12 @@ def read_answer(question: QuestionModel, raw: Any) -> AnswerValue | None:
 
 
 def _yes_no(text: str) -> str | None:
-    if text in YES or text == "1" or _YES_START.match(text):
-        return "yes"
     if text in NO or text == "2":
         return "no"
+    if _YES_THEN_NO.match(text):
+        return None
+    if text in YES or text == "1" or _YES_START.match(text):
+        return "yes"
     if text == "3":
         return m.UNKNOWN
     if _NO_START.match(text) and not _HEDGE.search(text):

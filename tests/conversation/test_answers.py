@@ -43,6 +43,9 @@ TABLE: list[tuple[str, str, Any]] = [
     ("danger_now", "no concerns", "no"),
     ("danger_now", "No.", "no"),
     ("danger_now", "no, but he's scared to go home", None),
+    ("danger_now", "definitely not", "no"),
+    ("danger_now", "yeah, no", None),  # everyday speech for no: not clear enough to record
+    ("danger_now", "yes he is not safe at home", "yes"),
     ("danger_now", "sometimes", None),
     # at the age question numbers are ages, never option positions
     ("age_stage", "7", "age_5_to_11"),
