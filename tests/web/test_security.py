@@ -22,7 +22,8 @@ from fastapi.testclient import TestClient
 from app.config import REPO_ROOT
 from app.main import create_app
 from app.web.analytics import iso_week
-from app.web.security import content_security_policy, parse_rate_limit, trusted_proxies
+from app.web.ratelimit import parse_rate_limit
+from app.web.security import content_security_policy, trusted_proxies
 from tests.conftest import FIXTURE_CONTENT, make_settings
 
 PARTNER = "https://partner.example.org"

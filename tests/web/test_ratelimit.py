@@ -1,4 +1,4 @@
-"""The rate counter's batched store writes (app/web/security.py RateCounter) and the merged security layer."""
+"""The rate counter's batched store writes (app/web/ratelimit.py RateCounter) and the merged security layer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.store import open_store
-from app.web.security import RateCounter
+from app.web.ratelimit import RateCounter
 from tests.conftest import FIXTURE_CONTENT, make_settings
 
 SCOPE = {"type": "http", "path": "/api/v1/levels", "client": ("203.0.113.7", 1), "headers": []}
