@@ -14,6 +14,7 @@ from app.core.triage.lexicon import (
     CLASSES,
     CONTRACTED,
     REPORTING,
+    TELLING,
 )
 from app.core.triage.negation import negation_reaches
 from app.core.triage.tokens import Tokens
@@ -197,11 +198,16 @@ def everyday_word_tokens(tokens: Tokens, senses: tuple[WordSense, ...]) -> set[i
 
 def topic_tokens(tokens: Tokens, clauses: list[int], frames: list[Match]) -> set[int]:
     """The words after a topic frame ("learned about", "a novel about") to the end of its clause, up to a word that
-    reports ("told", "said", "disclosed") or "that"."""
+    reports or tells ("told", "said", "wrote") or "that"; none when the child is telling ("wrote ... about")."""
     found: set[int] = set()
     for frame in frames:
+        clause_start = frame.first
+        while clause_start > 0 and clauses[clause_start - 1] == clauses[frame.first]:
+            clause_start -= 1
+        if any(tokens[i].stem in TELLING for i in range(clause_start, frame.first)):
+            continue  # "she wrote a story about ...", "he drew a picture about ...": the child telling
         for i in range(frame.last + 1, len(tokens)):
-            if clauses[i] != clauses[frame.last] or tokens[i].stem in REPORTING or tokens[i].word == "that":
+            if clauses[i] != clauses[frame.last] or tokens[i].stem in REPORTING | TELLING or tokens[i].word == "that":
                 break
             found.add(i)
     return found

@@ -48,3 +48,15 @@ def test_a_harm_word_in_an_everyday_phrase_still_counts_in_a_longer_harm(content
     cooking = triage(content, "Dad was chopping onions when he held the knife to mum's throat.")
     assert cooking.suggested_level == 4  # a knife with a threat is never cookery
     assert triage(content, "In PSHE he told me that his brother carries a knife.").suggested_level == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the assembly on healthy relationships she wrote a poem about her stepdad hurting her.",
+        "After the lesson on consent she said her uncle touches her.",
+        "She wrote in her diary about her dad hitting her.",
+    ],
+)
+def test_a_topic_of_study_never_hides_what_a_child_tells_or_writes(content: Content, text: str) -> None:
+    assert triage(content, text).suggested_level == 4
