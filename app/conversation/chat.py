@@ -182,9 +182,9 @@ def _question_message(chat: _Chat, lead: str = "") -> Message:
     return Message(kind="question", text="\n\n".join(lines), buttons=buttons)
 
 
-def outcome_message(outcome: engine.Outcome, *, provisional: bool = False) -> Message:
+def outcome_message(content: m.Content, outcome: engine.Outcome, *, provisional: bool = False) -> Message:
     """An outcome as the chat shows it: the top card, then expandable sections, every phone tap-to-call."""
-    card = render.card(outcome)
+    card = render.card(outcome, content)
     top = card.top
     if provisional:
         top += "\nSome questions are not answered yet, so this is provisional."
@@ -236,7 +236,7 @@ def _position(chat: _Chat, lead: str = "") -> list[Message]:
         return [_question_message(chat, lead)]
     messages = [Message(kind="text", text=lead)] if lead else []
     assert view.outcome is not None
-    return [*messages, outcome_message(view.outcome)]
+    return [*messages, outcome_message(chat.content, view.outcome)]
 
 
 def _describe_prompt(lead: str = "") -> Message:
@@ -366,7 +366,7 @@ def _stop(chat: _Chat) -> list[Message]:
     outcome = engine.view(chat.content, chat.state.assessment, with_outcome=True).outcome
     assert outcome is not None
     provisional = chat.pending() is not None
-    message = outcome_message(outcome, provisional=provisional)
+    message = outcome_message(chat.content, outcome, provisional=provisional)
     message.buttons.insert(0, Button(title="Go on with the questions", payload=payload("go_on")))
     return [Message(kind="text", text=lead), message]
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
-from app.core.engine import AnswerOut, ContactOut, LinkOut, Outcome
+from app.core import models as m
+from app.core.engine import AnswerOut, ContactOut, LinkOut, Outcome, RouteOut
 
 CARD_WORD_LIMIT = 120
 _DO_NOW_WORDS = 45  # the first sentences of the main route's advice that fit in the card
@@ -82,15 +83,35 @@ def _unique(contacts: Iterable[ContactOut], seen: set[str]) -> list[ContactOut]:
     return out
 
 
-def card(outcome: Outcome) -> Card:
+def main_route(outcome: Outcome, content: m.Content | None = None) -> RouteOut | None:
+    """The route to act on first: 999 in immediate danger; else the route of the gravest concern when it has
+    one of its own (an allegation against a worker: the LADO), rather than the level's general route."""
+    if not outcome.routes:
+        return None
+    by_id = {route.id: route for route in outcome.routes}
+    if outcome.immediate_danger and "police_999" in by_id:
+        return by_id["police_999"]
+    if content is not None and outcome.level in content.levels:
+        general = {*content.levels[outcome.level].routes, "dsl", "consult_mash"}
+        for reason in outcome.reasons.indicators:  # gravest first
+            indicator = content.indicators.get(reason.id)
+            for route_id in indicator.routes if indicator else []:
+                if route_id in by_id and route_id not in general:
+                    return by_id[route_id]
+    return outcome.routes[0]
+
+
+def card(outcome: Outcome, content: m.Content | None = None) -> Card:
     """The outcome as a top card (level, what to do now, who to call) and expandable sections.
 
     Each contact is named once: in the card if it is one to call now, otherwise with the first route that
-    gives it. The DSL is named in the card and nowhere else.
+    gives it. The DSL is named in the card and nowhere else. With the content, the card leads with the route
+    of the gravest concern when it has one of its own (see main_route).
     """
     seen: set[str] = set()
-    main = outcome.routes[0] if outcome.routes else None
-    call_now = _unique([c for route in outcome.routes[:2] for c in route.contacts if c.phone], seen)
+    main = main_route(outcome, content)
+    first = [main, outcome.routes[0]] if main is not None else []
+    call_now = _unique([c for route in first for c in route.contacts if c.phone], seen)
     dsl = next((c for c in outcome.talk_to if c.id == "dsl"), None)
     if dsl is not None:
         seen.add(dsl.id)
@@ -105,6 +126,13 @@ def card(outcome: Outcome) -> Card:
     top = "\n".join(lines)
     if words(top) > CARD_WORD_LIMIT and main is not None:  # a long summary: keep the advice to one sentence
         lines[1] = f"What to do now: {_first_sentences(main.what_to_do, 0)}"
+        top = "\n".join(lines)
+    while words(top) > CARD_WORD_LIMIT and len(call_now) > 1:  # the rest are in "Routes and contacts"
+        seen.discard(call_now.pop().id)
+        who = [f"{c.name}: {c.phone}" + (f", {c.hours}" if c.hours else "") for c in call_now]
+        lines[-1] = (
+            "Who to call: " + "; ".join([*who, *(["your designated safeguarding lead (DSL)"] if dsl else [])]) + "."
+        )
         top = "\n".join(lines)
 
     sections: list[Part] = []
@@ -148,9 +176,9 @@ def reason_lines(outcome: Outcome) -> list[str]:
     return lines
 
 
-def plain_text(outcome: Outcome) -> str:
+def plain_text(outcome: Outcome, content: m.Content | None = None) -> str:
     """The card and its sections as one plain text, for channels that cannot expand sections (Rasa)."""
-    rendered = card(outcome)
+    rendered = card(outcome, content)
     return "\n\n".join([rendered.top, *(f"{p.title}:\n{p.text}" for p in rendered.sections)])
 
 

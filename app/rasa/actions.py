@@ -425,10 +425,10 @@ class GiveOutcome(ThresholdAction):
         outcome = view.outcome
         assert outcome is not None
         utter_alerts(dispatcher, view.alerts)
-        text = render.plain_text(outcome)
+        text = render.plain_text(outcome, content)
         if not view.complete:
             text = "Some questions are not answered yet, so this is provisional.\n" + text
-        card = render.card(outcome)
+        card = render.card(outcome, content)
         dispatcher.utter_message(
             text=text,
             json_message={

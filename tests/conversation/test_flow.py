@@ -172,7 +172,7 @@ def outcomes(content: Content) -> Iterator[tuple[str, engine.Outcome]]:
 def test_every_outcome_card_fits_a_phone_and_names_each_contact_once(content: Content) -> None:
     levels = set()
     for name, outcome in outcomes(content):
-        card = render.card(outcome)
+        card = render.card(outcome, content)
         assert render.words(card.top) <= render.CARD_WORD_LIMIT, name
         assert card.top.startswith(outcome.summary), name  # the level first
         sections = "\n".join(part.text for part in card.sections)
@@ -314,3 +314,15 @@ def test_confirmed_items_give_the_answers_the_triage_would_prefill(content: Cont
     if result.age_stage is not None:
         assert expected.pop(result.age_stage.question_id) == result.age_stage.value
     assert current and suggested_answers(content, current) == expected
+
+
+def test_the_card_leads_with_the_gravest_concerns_own_route(content: Content) -> None:
+    """An allegation against a worker is level 3, but what to do now is the LADO, not an early help assessment."""
+    outcome = walkthrough(content, content.scenarios["allegation_against_a_teaching_assistant"]).outcome
+    card = render.card(outcome, content)
+    assert render.main_route(outcome, content).id == "lado"  # type: ignore[union-attr]
+    assert "LADO" in card.top.splitlines()[1]
+    assert content.contacts["lado"].phone in card.top
+    # with nothing more specific, the level's own route leads
+    plain = walkthrough(content, content.scenarios["attendance_slipping"]).outcome
+    assert render.main_route(plain, content) == plain.routes[0]
