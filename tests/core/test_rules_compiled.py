@@ -247,6 +247,6 @@ def test_the_walk_asks_the_questions_plain_evaluation_asks(content: m.Content, f
         for _ in range(150):
             answers = dict(random_facts(source, rng).answers)
             expected = plain_active_questions(source, dict(answers))
-            assert [q.id for q in engine._active_questions(source, answers)] == expected
+            assert [q.id for q in engine.active_questions(source, answers)] == expected
             ids.add(len(expected))
         assert len(ids) > 1  # the answers change which questions apply
