@@ -23,6 +23,7 @@ from app.config import REPO_ROOT
 from app.main import create_app
 from app.web.analytics import iso_week
 from app.web.ratelimit import parse_rate_limit
+from app.web.schemas import MAX_DESCRIPTION
 from app.web.security import content_security_policy, trusted_proxies
 from tests.conftest import FIXTURE_CONTENT, make_settings
 
@@ -239,7 +240,7 @@ def test_body_under_the_limit_passes(tmp_path: Path) -> None:
 
 
 def test_text_over_the_field_limit(client: TestClient) -> None:
-    response = client.post("/api/v1/assessments", json={"description": "a" * 5001})
+    response = client.post("/api/v1/assessments", json={"description": "a" * (MAX_DESCRIPTION + 1)})
     assert response.status_code == 422
     assert "description" in response.json()["message"]
     too_long_answer = client.post(
