@@ -39,7 +39,7 @@ def test_the_misreadings_practitioners_reported(content: Content) -> None:
     assert ids("She is caring for her mum, who has MS.").get("young_carer_some_impact") is False  # still read
     # A list begun by "no" continues only when the "no" denies worries ("no concerns about drugs, alcohol").
     assert ids("No family round here, isolated.").get("isolated_child") is False
-    assert ids("No concerns about drugs, alcohol or isolation.").get("isolated_child") in (True, None)
+    assert ids("No concerns about drugs, alcohol or feeling isolated.").get("isolated_child") is True
 
 
 def test_a_harm_word_in_an_everyday_phrase_still_counts_in_a_longer_harm(content: Content) -> None:
