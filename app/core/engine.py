@@ -195,13 +195,14 @@ class _Compiled:
 
 def _compiled(content: m.Content) -> _Compiled:
     """Kept with the content (Content._compiled), and rebuilt for a copy with other questions or rules."""
-    compiled = content._compiled
+    private = m.private_values(content)
+    compiled = private["_compiled"]
     if (
         not isinstance(compiled, _Compiled)
         or compiled.owner[0] is not content.assessment
         or compiled.owner[1] is not content.rules
     ):
-        compiled = content._compiled = _Compiled(content)
+        compiled = private["_compiled"] = _Compiled(content)
     return compiled
 
 
@@ -411,12 +412,14 @@ def _options(question: QuestionModel) -> list[dict[str, str]]:
     """
     if isinstance(question, m.YesNoQuestion):
         return _YES_NO_OPTIONS
-    stored = question._options_out
+    private = m.private_values(question)
+    stored = private["_options_out"]
     if stored is None or stored[0] is not question.options:
         made = [{"value": o.value, "label": o.label} for o in question.options]
         made.append({"value": m.UNKNOWN, "label": "Don't know"})
-        stored = question._options_out = (question.options, made)
-    return stored[1]
+        stored = private["_options_out"] = (question.options, made)
+    options: list[dict[str, str]] = stored[1]
+    return options
 
 
 def question_out(question: QuestionModel, state: State) -> QuestionOut:

@@ -392,7 +392,16 @@ class Content(BaseModel):
     _triage_index: object = PrivateAttr(default=None)
 
     def question(self, question_id: str) -> YesNoQuestion | ChoiceQuestion | None:
-        found = self._questions_by_id
+        private = private_values(self)
+        found = private["_questions_by_id"]
         if found is None or found[0] is not self.assessment:
-            found = self._questions_by_id = (self.assessment, {q.id: q for q in self.assessment.questions})
-        return found[1].get(question_id)
+            found = private["_questions_by_id"] = (self.assessment, {q.id: q for q in self.assessment.questions})
+        return found[1].get(question_id)  # type: ignore[no-any-return]
+
+
+def private_values(model: BaseModel) -> dict[str, Any]:
+    """A model's private attributes, as the dict pydantic keeps them in. Why not `model._name`: that goes through
+    BaseModel.__getattr__, about 4 µs a read against 0.1 here, and the engine reads them on every turn."""
+    private = model.__pydantic_private__
+    assert private is not None  # set by pydantic for every model that declares private attributes
+    return private
