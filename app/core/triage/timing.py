@@ -307,7 +307,7 @@ class Entries:
     "tonight" in an entry from March does not make a harm in June happen now."""
 
     of_sentence: dict[int, int]
-    open: frozenset[int]  # the first and last entries
+    open: frozenset[int]  # the first and last entries (and a heading before the first)
 
     def reaches(self, cue_sentence: int, sentence: int) -> bool:
         entry = self.of_sentence.get(cue_sentence, 0)
@@ -322,8 +322,8 @@ def chronology(text: str, tokens: Tokens) -> Entries | None:
     of_sentence: dict[int, int] = {}
     for token in tokens:
         of_sentence.setdefault(token.sentence, bisect_right(starts, token.start))
-    entries = of_sentence.values()
-    return Entries(of_sentence, frozenset({min(entries), max(entries)}))
+    # Entry 0 is anything before the first dated line (a heading), entry 1 the first dated one.
+    return Entries(of_sentence, frozenset({0, 1, max(of_sentence.values())}))
 
 
 _SAFE_KIND = (

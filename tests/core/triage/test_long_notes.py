@@ -73,6 +73,9 @@ def test_in_a_chronology_a_present_moment_counts_in_its_own_entry_or_the_newest(
     # ... but in the newest entry it does, whatever entry the harm was written in.
     newest = triage(content, CHRONOLOGY + "29/09: He says he is scared to go home tonight.\n")
     assert newest.immediate_danger
+    # Newest first, under a heading: the first dated entry is the newest, so its present moment counts too.
+    lines = ["29/09: He says he is scared to go home tonight.", *reversed(CHRONOLOGY.splitlines())]
+    assert triage(content, "Chronology, newest first\n" + "\n".join(lines)).immediate_danger
     # One description, not a dated chronology: a present moment counts anywhere (in doubt, the higher reading).
     undated = triage(content, " ".join(line.split(": ", 1)[1] for line in CHRONOLOGY.splitlines()))
     assert undated.immediate_danger
