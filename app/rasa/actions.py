@@ -302,7 +302,15 @@ class TakeAnswer(ThresholdAction):
             dispatcher.utter_message(text=exc.message)
             return [SlotSet(ANSWER_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
         view = engine.view(content, state)
-        utter_alerts(dispatcher, view.alerts)
+        alerts = view.alerts
+        if (
+            "act_now" in content.routes
+            and question.section == "immediate_danger"
+            and state["answers"][question.id] == "yes"
+        ):
+            # A yes to danger just now: the act-now steps, not only "call 999"
+            alerts = [danger_alert(content) if a.kind == "immediate_danger" else a for a in alerts]
+        utter_alerts(dispatcher, alerts)
         if isinstance(raw, Typed):
             utter_recorded(dispatcher, question, state)
         await count_outcome(self.context, tracker.sender_id, view)

@@ -452,6 +452,17 @@ def test_triage_lists_what_it_recognised_and_stores_no_free_text(client: TestCli
     assert "Jake" not in json.dumps(record.data) and "attendance" not in json.dumps(record.data)
 
 
+def test_a_typed_danger_yes_brings_the_act_now_steps(tmp_path: Path) -> None:
+    with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content, with its act_now route
+        run(real, action_call("action_threshold_start", "d1"))
+        call = action_call("action_threshold_answer", "d1", text="yes he's going home tonight", intent="inform")
+        responses = run(real, call)["responses"]
+    alert = next(r for r in responses if (r.get("custom") or {}).get("threshold_alert") == "immediate_danger")
+    assert "Keep the child with you and safe." in alert["text"] and "Do not tell or warn that person" in alert["text"]
+    assert {"tel:999", "tel:01925443322"} <= {link["url"] for link in alert["custom"]["links"]}
+    assert "Recorded: Yes" in [r.get("text") for r in responses]
+
+
 def test_a_danger_description_brings_the_999_alert_at_once(tmp_path: Path) -> None:
     description = "She says dad hit her with a belt last night and she is scared to go home tonight."
     with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
