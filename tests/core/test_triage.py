@@ -186,7 +186,6 @@ FLOORS: list[FloorRow] = [
     ("danger_check.yaml", 29, 0, 0, 0),
     ("session3_dev_a.yaml", 54, 1, 1, 2),
     ("session3_dev_b.yaml", 40, 4, 4, 4),  # 38 -> 40: negator + light verb word for word, no UASC from 'no adult'
-    ("traps.yaml", 103, 0, 0, 0),  # everyday sentences: also tests/core/triage/test_traps.py, item by item
 ]
 
 
