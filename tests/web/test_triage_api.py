@@ -75,3 +75,9 @@ def test_wrong_types_are_422_not_500(client: TestClient) -> None:
     for payload in ({}, {"text": 5}, {"text": "x", "age": -3}, {"text": ["a"]}):
         response = client.post("/api/v1/triage", json=payload)
         assert response.status_code == 422, payload
+
+
+def test_the_age_read_from_a_description_is_prefilled_for_confirmation(client: TestClient) -> None:
+    body = client.post("/api/v1/assessments", json={"description": "Year 9 boy, attendance 85% this term"}).json()
+    prefilled = {p["question_id"]: p["answer"] for p in body["prefilled"]}
+    assert "age_stage" in prefilled and "12 to 17" in prefilled["age_stage"]
