@@ -47,9 +47,7 @@ def _is_possessive(tokens: list[Token], i: int, source: str) -> bool:
 
 PERSON_REACH = 12  # tokens back, within the sentence, to look for who a match is about
 
-
 PRONOUN_REACH = 40  # tokens back, across sentences, to look for whom a pronoun stands
-
 
 _PRONOUN_GENDER = {"he": "m", "she": "f"}  # subjects only: "his dad drinks" is about dad
 
@@ -105,9 +103,7 @@ def nearest_person(tokens: list[Token], first: int, source: str | None = None) -
 
 _STATED_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?(?:years?\s*old|year-old|yrs?\s*old|yo|y/o)?\b")
 
-
 _PARTNER_AFTER = re.compile(r"^\W{0,3}(?:boyfriend|girlfriend|partner|lover|fianc[eé])\b")
-
 
 _PARTNER_BEFORE = re.compile(
     r"\b(?:boyfriend|girlfriend|partner|father|dad)(?: of the baby)?(?: who)? is(?: a| an)?\s*$"

@@ -26,9 +26,7 @@ from app.core.triage.reading import Reading, read_description
 MAX_TEXT_LENGTH = 20_000
 READ_LIMIT = 2 * MAX_TEXT_LENGTH
 
-
 FOLLOW_UP_LIMIT = 8
-
 
 NO_RECOGNITION_GUIDANCE = (
     "We could not recognise a concern in this description. Please use the guided questions instead; "

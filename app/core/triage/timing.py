@@ -171,7 +171,6 @@ def person_gone(tokens: Tokens, source: str) -> bool:
 
 _NOW_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
 
-
 for _cue in sorted(NOW, key=len, reverse=True):  # the longest cue from a word wins ("since last night")
     _NOW_BY_FIRST[_cue[0]].append(_cue)
 
@@ -336,9 +335,7 @@ _SAFE_KIND = (
 
 _SAFE_KIND |= dict.fromkeys(SAFE_REMOVED, "removed")
 
-
 _SAFE_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-
 
 for _safe in sorted(_SAFE_KIND, key=len, reverse=True):
     _SAFE_BY_FIRST[_safe[0]].append(_safe)
