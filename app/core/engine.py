@@ -14,11 +14,24 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, Field
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12 (ChatState holds a State)
 
 from app.core import models as m
 from app.core.errors import InvalidAnswer, UnknownQuestion
+from app.core.outcome import Alert as Alert  # re-exported: channels read these as engine.Alert and so on
+from app.core.outcome import (
+    AnswerOut,
+    Decision,
+    IndicatorReason,
+    LinkOut,
+    Reasons,
+    RouteOut,
+    RuleReason,
+    UnknownReason,
+)
+from app.core.outcome import ContactOut as ContactOut
+from app.core.outcome import Outcome as Outcome
+from app.core.outcome import QuestionOut as QuestionOut
 from app.core.rules import (
     AnswerValue,
     Check,
@@ -53,119 +66,6 @@ def as_state(data: Mapping[str, Any]) -> State:
         "order": list(data.get("order", [])),
         "prefilled": list(data.get("prefilled", [])),
     }
-
-
-# --- Output shapes ------------------------------------------------------------------------------
-
-
-class OptionOut(BaseModel):
-    value: str
-    label: str
-
-
-class QuestionOut(BaseModel):
-    id: str
-    text: str
-    kind: str
-    section: str
-    options: list[OptionOut]
-    why: str
-    help: str | None = None
-    suggested: AnswerValue | None = Field(None, description="Answer recognised from the description, to confirm.")
-
-
-class ContactOut(BaseModel):
-    id: str
-    name: str
-    phone: str | None = None
-    hours: str | None = None
-    how: str
-    verify: bool = False
-
-
-class LinkOut(BaseModel):
-    title: str
-    url: str
-
-
-class Alert(BaseModel):
-    kind: str = Field(description="immediate_danger or consult_mash")
-    text: str
-    contacts: list[ContactOut]
-
-
-class RouteOut(BaseModel):
-    id: str
-    name: str
-    what_to_do: str
-    timeframe: str
-    contacts: list[ContactOut]
-    procedures: list[LinkOut]
-
-
-class IndicatorReason(BaseModel):
-    id: str
-    text: str
-    level: int
-    domain: str
-    question_id: str | None = None
-
-
-class RuleReason(BaseModel):
-    id: str
-    text: str
-    level: int
-    source: str
-
-
-class UnknownReason(BaseModel):
-    question_id: str
-    question: str
-    could_indicate: list[str]
-    would_raise_to: int | None = Field(None, description="The level a yes would lead to, if higher.")
-
-
-class AnswerOut(BaseModel):
-    question_id: str
-    question: str
-    answer: str
-    prefilled: bool = False
-
-
-class Reasons(BaseModel):
-    indicators: list[IndicatorReason]
-    rules: list[RuleReason]
-    unknowns: list[UnknownReason]
-    strengths: list[IndicatorReason]
-
-
-class Outcome(BaseModel):
-    level: int
-    level_name: str
-    confirmed_level: int = Field(description="The level from what is known; `level` also weighs the unknowns.")
-    immediate_danger: bool
-    summary: str
-    meaning: str
-    reasons: Reasons
-    settle: list[str] = Field(description="What would settle any doubt between levels.")
-    routes: list[RouteOut]
-    talk_to: list[ContactOut]
-    consent: str
-    timeframe: str
-    procedures: list[LinkOut]
-    escalation: str
-    answers: list[AnswerOut]
-    content_version: str
-    caveat: str
-
-
-class Decision(BaseModel):
-    level: int
-    confirmed_level: int
-    immediate_danger: bool
-    possible_red_flag: bool
-    rules: list[RuleReason]
-    settle_questions: list[str] = Field(default_factory=list)
 
 
 # --- The flow -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from app.core import models as m
-from app.core.engine import AnswerOut, ContactOut, LinkOut, Outcome, RouteOut
+from app.core.outcome import AnswerOut, ContactOut, LinkOut, Outcome, RouteOut
 
 CARD_WORD_LIMIT = 120
 _DO_NOW_WORDS = 45  # the first sentences of the main route's advice that fit in the card

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from app.core import engine
+from app.core import engine, outcome
 from app.core.models import Content
 
 
@@ -89,15 +89,15 @@ def test_indicator_sources_from_the_walk_equal_a_separate_pass(content: Content)
         assert engine.indicator_sources(content, state) == expected  # callers cannot change a later walk
 
 
-def plain_question_out(question: engine.QuestionModel, state: engine.State) -> engine.QuestionOut:
+def plain_question_out(question: engine.QuestionModel, state: engine.State) -> outcome.QuestionOut:
     """question_out as first written: an OptionOut made for each option on each call."""
     if question.kind == "yes_no":
-        options = [engine.OptionOut(value=v, label=engine.ANSWER_LABELS[v]) for v in ("yes", "no", "unknown")]
+        options = [outcome.OptionOut(value=v, label=engine.ANSWER_LABELS[v]) for v in ("yes", "no", "unknown")]
     else:
-        options = [engine.OptionOut(value=o.value, label=o.label) for o in question.options]  # type: ignore[union-attr]
-        options.append(engine.OptionOut(value="unknown", label="Don't know"))
+        options = [outcome.OptionOut(value=o.value, label=o.label) for o in question.options]  # type: ignore[union-attr]
+        options.append(outcome.OptionOut(value="unknown", label="Don't know"))
     suggested = state["answers"].get(question.id) if question.id in state["prefilled"] else None
-    return engine.QuestionOut(
+    return outcome.QuestionOut(
         id=question.id, text=question.text, kind=question.kind, section=question.section, options=options,
         why=question.why, help=question.help, suggested=suggested,
     )  # fmt: skip
