@@ -89,8 +89,8 @@ class Reading:
 
 
 BABY_MONTHS = 12
-# Where an attendance figure stands ("87%", "60 per cent"): the first one, as attendance_percent reads it.
-_PERCENT = re.compile(r"\b\d{1,3}(?:\.\d+)?\s*(?:%|per ?cent)")
+# Where an attendance figure stands ("87%", "60 per cent"): the first one of the value attendance_percent read.
+_PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)")
 
 
 @dataclass(frozen=True)
@@ -331,7 +331,8 @@ def _read_attendance(index: TriageIndex, d: Description, reading: Reading) -> No
         return
     reading.present.add(band)
     reading.evidence[band].append(f"{percent:g}%")
-    reading.add_spans(band, [found.span() for found in _PERCENT.finditer(d.normalised)][:1])
+    where = [found.span() for found in _PERCENT.finditer(d.normalised) if float(found.group(1)) == percent]
+    reading.add_spans(band, where[:1])
     reading.notes.setdefault(band, f"Attendance of {percent:g}% was read from the description.")
     reading.negated.discard(band)
 

@@ -34,6 +34,13 @@ def test_a_phrase_is_quoted_word_for_word_and_a_scene_word_by_word(content: Cont
     assert all(s.words in result.redacted_text for i in result.indicators for s in i.spans)
 
 
+def test_an_attendance_figure_is_quoted_where_it_stands(content: Content) -> None:
+    result = triage(content, "Happy 90% of the time, but attendance is 85% this term.")
+    band = next(i for i in result.indicators if i.id == "attendance_below_90")
+    figures = [s for s in band.spans if "%" in s.words]
+    assert [s.words for s in figures] == ["85%"] and figures[0].start == result.redacted_text.index("85%")
+
+
 def test_identifying_details_are_never_quoted(content: Content) -> None:
     result = triage(content, "Kai Smith (12), 07700 900123, has a bruise on his face and is scared to go home.")
     quoted = " ".join(s.words for i in result.indicators for s in i.spans)
