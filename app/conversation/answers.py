@@ -99,9 +99,7 @@ def _yes_no(text: str) -> str | None:
         return "yes"
     if text == "3":
         return m.UNKNOWN
-    if _NO_START.match(text) and not _HEDGE.search(text):
-        return "no"
-    return None
+    return "no" if _clear_no(text) else None
 
 
 def _age(question: QuestionModel, text: str) -> str | None:
@@ -117,11 +115,22 @@ def _single(question: QuestionModel, text: str) -> str | None:
     if text == str(len(question.option_values) + 1):
         return m.UNKNOWN  # "Don't know" is the last button
     found = _option(question, text)
+    if found is None and _clear_no(text):
+        # "no" to "Has the child gone missing?" is its one negative option ("Not that I know of")
+        negative = [o.value for o in question.options if _NEGATIVE.match(plain(o.label)) or plain(o.value) == "never"]
+        found = negative[0] if len(negative) == 1 else None
     return found or None
 
 
+_NEGATIVE = re.compile(r"^(?:no|not|never|none)\b")
+
+
+def _clear_no(text: str) -> bool:
+    return text in NO or bool(_NO_START.match(text) and not _HEDGE.search(text))
+
+
 def _multiple(question: QuestionModel, text: str) -> list[str] | None:
-    if text in NONE_OF_THESE or text in NO or (_NO_START.match(text) and not _HEDGE.search(text)):
+    if text in NONE_OF_THESE or _clear_no(text):
         return []
     pieces = [p for p in _LIST_SPLIT.split(text) if p]
     values = [_option(question, p) for p in pieces]

@@ -65,6 +65,11 @@ TABLE: list[tuple[str, str, Any]] = [
     ("age_stage", "age_5_to_11", "age_5_to_11"),  # an option value, as Rasa's old reader took
     ("age_stage", "not sure", "unknown"),
     ("age_stage", "19", None),  # an adult: not one of the choices
+    # a plain no to a single-choice question is its one negative option
+    ("missing_detail", "no", "never"),
+    ("missing_detail", "nope, not that I know", "never"),
+    ("missing_detail", "no, but she was late home twice", None),
+    ("missing_detail", "once", "once"),
     # several choices
     ("strengths", "none", []),
     ("strengths", "no concerns", []),
@@ -73,11 +78,18 @@ TABLE: list[tuple[str, str, Any]] = [
     ("strengths", "Wider family or friends give support", ["wider_family"]),
 ]
 
-BEFORE = {  # the answers that lead to each question in the table
-    "danger_now": [],
-    "age_stage": [("danger_now", "no"), ("injury_now", "no"), ("disclosure_now", "no")],
-}
-BEFORE["strengths"] = [*BEFORE["age_stage"], ("age_stage", "age_5_to_11")]
+ON_THE_WAY: dict[str, Any] = {"age_stage": "age_5_to_11", "outside_home_any": "yes"}
+
+
+def path_to(content: Content, target: str) -> list[tuple[str, Any]]:
+    """The answers, in order, that lead to `target` as the next question (no concerns on the way)."""
+    state, path = engine.new_state(), []
+    while (question := engine.pending_question(content, state)) is not None and question.id != target:
+        value = ON_THE_WAY.get(question.id, "no" if question.kind == "yes_no" else [])
+        state = engine.answer(content, state, question.id, value)
+        path.append((question.id, value))
+    assert question is not None, f"{target} is never asked on the way"
+    return path
 
 
 def ids(row: tuple[str, str, Any]) -> str:
@@ -107,7 +119,7 @@ def test_the_reader(content: Content, question_id: str, typed: str, value: Any) 
 @pytest.mark.parametrize(("question_id", "typed", "value"), TABLE, ids=[ids(r) for r in TABLE])
 def test_through_the_chat(content: Content, question_id: str, typed: str, value: Any) -> None:
     state, _ = respond(content, None, Turn(payload=payload("assess")), today=date(2026, 3, 2))
-    for earlier, answer in BEFORE[question_id]:
+    for earlier, answer in path_to(content, question_id):
         state, _ = respond(content, state, Turn(payload=payload("answer", question_id=earlier, value=answer)))
     state, messages = respond(content, json.loads(json.dumps(state.model_dump())), Turn(text=typed))
     assert state.assessment is not None
@@ -126,7 +138,7 @@ def test_through_the_rest_channel(client: TestClient, question_id: str, typed: s
     sender = f"rest-{question_id}-{typed}"
     post = lambda message: client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})  # noqa: E731
     post(payload("assess"))
-    for earlier, answer in BEFORE[question_id]:
+    for earlier, answer in path_to(client.app.state.content, question_id):  # type: ignore[attr-defined]
         post(payload("answer", question_id=earlier, value=answer))
     replies = post(typed).json()
     answers = stored(client, "rest", sender).data["state"]["assessment"]["answers"]  # type: ignore[union-attr]
@@ -142,8 +154,9 @@ def test_through_the_rest_channel(client: TestClient, question_id: str, typed: s
 def test_through_the_rasa_actions(client: TestClient, question_id: str, typed: str, value: Any) -> None:
     sender = f"rasa-{question_id}-{typed}"
     client.post("/rasa/webhook", json=action_call("action_threshold_start", sender))
-    for earlier, answer in BEFORE[question_id]:
-        client.post("/rasa/webhook", json=answer_call("action_threshold_answer", answer, earlier, sender))
+    for earlier, answer in path_to(client.app.state.content, question_id):  # type: ignore[attr-defined]
+        button = answer if isinstance(answer, str) else "none"  # Rasa's button for none of these
+        client.post("/rasa/webhook", json=answer_call("action_threshold_answer", button, earlier, sender))
     # The words arrive with whatever intent Rasa's NLU gave them; here one that carries no answer.
     call = action_call("action_threshold_answer", sender, text=typed, intent="inform")
     response = client.post("/rasa/webhook", json=call)
