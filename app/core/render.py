@@ -142,6 +142,8 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
     )
     if outcome.settle:
         sections.append(Part("What would settle it", "\n".join(f"- {s}" for s in outcome.settle)))
+    if outcome.answers:
+        sections.append(Part("Your answers", "\n".join(f"- {_answer_line(a)}" for a in outcome.answers)))
     route_lines = []
     for route in outcome.routes:
         if route.id == "dsl":

@@ -182,7 +182,9 @@ def test_every_outcome_card_fits_a_phone_and_names_each_contact_once(content: Co
         for contact in card.contacts:
             if contact.phone:
                 assert sum(render.contact_line(contact) == line.lstrip("- ") for line in contact_lines) <= 1, name
-        assert {part.title for part in card.sections} >= {"Why this level", "Consent", "If you disagree"}, name
+        titles = {part.title for part in card.sections}
+        assert titles >= {"Why this level", "Your answers", "Consent", "If you disagree", "About this guidance"}, name
+        assert outcome.content_version in card.sections[-1].text, name  # explainable: answers, reasons, version
         levels.add(outcome.level)
     assert levels == {1, 2, 3, 4}
 
