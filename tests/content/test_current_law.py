@@ -76,6 +76,30 @@ def test_working_together_2023_is_the_guidance_cited(content: Content) -> None:
     assert not [t for t in shown if current.search(t)]
 
 
+# Working Together 2023: early help, referral and acting on immediate harm are chapter 3 ("Providing help, support
+# and protection"); chapter 2 is the multi-agency arrangements (the safeguarding partners); the LADO chapter 4.
+WT2023_CHAPTER = re.compile(r"Working Together to Safeguard Children 2023,?\s+chapter (\d)([^;]*)")
+CHAPTER_OF_TOPIC = [
+    (re.compile(r"early help|referral|immediate harm|concern about a child|significant harm|in need", re.I), "3"),
+    (re.compile(r"LADO|allegation", re.I), "4"),
+]
+
+
+def test_working_together_2023_chapters_cited_right() -> None:
+    cited = 0
+    bad = []
+    for path, _key, text in _content_strings():
+        for match in WT2023_CHAPTER.finditer(" ".join(text.split())):
+            chapter, clause = match.groups()
+            for topic, expected in CHAPTER_OF_TOPIC:
+                if topic.search(clause):
+                    cited += 1
+                    if chapter != expected:
+                        bad.append(f"{path}: chapter {chapter}, expected {expected}:{clause[:80]}")
+    assert cited >= 20  # the check reads the citations it is meant to
+    assert not bad, "\n".join(bad)
+
+
 def test_information_sharing_follows_the_2024_advice(content: Content) -> None:
     advice = content.procedures["information_sharing_advice"]
     assert "2024" in advice.title
