@@ -169,8 +169,8 @@ NEW_AREAS = [
     ("education_detail", "home_education_concerns", "ehe_with_concerns", "ehe_notification", "age_5_to_11"),
     ("health_detail", "perplexing", "perplexing_presentation", "fii_health_lead", "age_5_to_11"),
     ("health_detail", "fii", "fii_suspected", "fii_health_lead", "age_5_to_11"),
-    ("care_detail", "unsafe_sleep", "unsafe_sleep_advice", "safer_sleep", "baby_under_1"),
-    ("care_detail", "unsafe_sleep_high_risk", "unsafe_sleep_high_risk", "safer_sleep", "baby_under_1"),
+    ("baby_sleep", "unsafe_sleep", "unsafe_sleep_advice", "safer_sleep", "baby_under_1"),
+    ("baby_sleep", "unsafe_sleep_high_risk", "unsafe_sleep_high_risk", "safer_sleep", "baby_under_1"),
     ("family_detail", "belief", "belief_affecting_child", "faith_belief_abuse", "age_5_to_11"),
     ("harm_detail", "belief_accusation", "belief_accusation", "faith_belief_abuse", "age_5_to_11"),
     ("harm_detail", "belief_harm", "belief_ritual_harm", "faith_belief_abuse", "age_5_to_11"),
@@ -194,6 +194,18 @@ def test_new_area_is_guided_levelled_and_routed(
     procedures = content.routes[route].procedures
     assert procedures and all(p in content.procedures for p in procedures)
     assert content.indicators[indicator].source.strip() and content.routes[route].source.strip()
+
+
+def test_unsafe_sleep_is_asked_about_babies_only(content: Content) -> None:
+    """The safer-sleep options describe a baby: asked when the child is a baby (or the age is not known)."""
+    asked_for = []
+    for age in [*(o.value for o in content.question("age_stage").options), "unknown"]:  # type: ignore[union-attr]
+        path = walks.path_to(content, "baby_sleep", ["unsafe_sleep"], fixed={"age_stage": age})
+        if path is not None:
+            asked_for.append(age)
+    assert asked_for == ["baby_under_1", "unknown"]
+    care = content.question("care_detail")
+    assert care is not None and not [o for o in care.options if "baby" in o.label.lower()]  # type: ignore[union-attr]
 
 
 # The same areas read from a practitioner's own words, and ordinary sentences that must not be read as them.
