@@ -80,8 +80,17 @@ class Turn:
     payload: str | None = None
 
 
+_ID = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def payload(action: str, **args: Any) -> str:
-    return f"/{action}{json.dumps(args, separators=(',', ':'))}" if args else f"/{action}"
+    """`/action` or `/action{json}`; ids and option values (the usual case) are written without the JSON encoder,
+    the same bytes it gives, because every question's buttons are made on every turn."""
+    if not args:
+        return f"/{action}"
+    if all(isinstance(v, str) and _ID.fullmatch(v) for v in args.values()):
+        return "/" + action + "{" + ",".join(f'"{k}":"{v}"' for k, v in args.items()) + "}"
+    return f"/{action}{json.dumps(args, separators=(',', ':'))}"
 
 
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.DOTALL)

@@ -308,3 +308,14 @@ def test_an_aside_puts_the_open_question_back(chat: Chat) -> None:
         chat.send(aside)
         assert chat.kinds()[-1] == "question", aside
         assert "How is attendance?" in chat.last[-1].text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{"question_id": "danger_now", "value": "no"}, {"id": "a-b_c"}, {"value": []}, {"id": "é"}, {"id": 'a"b'}, {}],
+)
+def test_payload_gives_the_json_encoders_bytes(args: dict[str, Any]) -> None:
+    """The shortcut for plain ids writes exactly what json.dumps would; anything else goes through json.dumps."""
+    expected = f"/answer{json.dumps(args, separators=(',', ':'))}" if args else "/answer"
+    assert payload("answer", **args) == expected
+    assert parse_payload(expected) == ("answer", args)
