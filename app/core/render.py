@@ -46,8 +46,13 @@ def phone_links(contacts: Iterable[ContactOut]) -> list[LinkOut]:
     for contact in contacts:
         if contact.phone:
             url = tel_url(contact.phone)
-            links.setdefault(url, LinkOut(title=f"Call {contact.name}: {contact.phone}", url=url))
+            links.setdefault(url, LinkOut(title=f"Call {_short(contact.name)}: {contact.phone}", url=url))
     return list(links.values())
+
+
+def _short(name: str) -> str:
+    """A contact's name for a button: without its explanations in brackets ("Warrington MASH, in hours")."""
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
 
 
 def contact_line(contact: ContactOut) -> str:
@@ -94,6 +99,8 @@ def main_route(outcome: Outcome, content: m.Content | None = None) -> RouteOut |
     if content is not None and outcome.level in content.levels:
         general = {*content.levels[outcome.level].routes, "dsl", "consult_mash"}
         for reason in outcome.reasons.indicators:  # gravest first
+            if reason.level < outcome.level:
+                break  # a lesser concern's own step never leads a graver outcome
             indicator = content.indicators.get(reason.id)
             for route_id in indicator.routes if indicator else []:
                 if route_id in by_id and route_id not in general:
