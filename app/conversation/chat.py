@@ -566,7 +566,10 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
             if answer.entry_id is not None:
                 return [asides.knowledge_message(answer)]
         # Never another feature's answer: the question's choices again.
-        return _position(chat, "I could not tell which answer that is. Please choose one of these, or type 'help'.")
+        lead = "I could not tell which answer that is. Please choose one of these, or type 'help'."
+        if len(text.split()) >= 12:  # perhaps a description: say how to give one, without guessing
+            lead += " To describe the concern in your own words instead, type 'describe' first."
+        return _position(chat, lead)
     if intent is not None and (intent != "assess" or len(text.split()) <= 8):
         return _handle_intent(chat, intent, text)
     long_enough = len(text.split()) >= _MIN_DESCRIPTION_WORDS
