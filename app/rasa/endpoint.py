@@ -251,7 +251,7 @@ class RestStatus(BaseModel):
     status: str
 
 
-_STRUCTURED = ("outcome", "alert", "act_now", "evidence", "recorded")
+_STRUCTURED = ("outcome", "alert", "act_now", "evidence")
 
 
 def rest_messages(sender: str, messages: list[Message]) -> list[dict[str, Any]]:
@@ -267,8 +267,11 @@ def rest_messages(sender: str, messages: list[Message]) -> list[dict[str, Any]]:
         if web:
             parts.append("\n".join(f"{link.title}: {link.url}" for link in web))
         item: dict[str, Any] = {"recipient_id": sender, "text": "\n\n".join(parts)}
-        if message.buttons:
-            item["buttons"] = [{"title": b.title, "payload": b.payload} for b in message.buttons]
+        # Widgets built for Rasa show buttons, not evidence items: each item's Remove becomes a button too.
+        buttons = [{"title": f"Remove: {found.label}", "payload": found.remove.payload} for found in message.evidence]
+        buttons += [{"title": b.title, "payload": b.payload} for b in message.buttons]
+        if buttons:
+            item["buttons"] = buttons
         out.append(item)
         if message.kind in _STRUCTURED or message.links or message.summary:
             custom = {

@@ -711,3 +711,17 @@ def test_rest_channel_keeps_senders_apart_and_reads_typed_answers(client: TestCl
 def test_rest_channel_needs_a_sender(client: TestClient) -> None:
     assert client.post("/webhooks/rest/webhook", json={"message": "hi"}).status_code == 422
     assert client.get("/webhooks/rest/").json() == {"status": "ok"}
+
+
+def test_rest_channel_evidence_items_can_be_removed_with_buttons(tmp_path: Path) -> None:
+    """Rasa widgets show buttons only: each recognised item has a Remove button, and removing one keeps the rest."""
+    with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
+        replies = say(real, "ev", "Year 9 boy, attendance has dropped to 85% this term and he seems withdrawn.")
+        evidence = next(r for r in replies if (r.get("custom") or {}).get("threshold", {}).get("kind") == "evidence")
+        items = evidence["custom"]["threshold"]["evidence"]
+        removes = [b for r in replies for b in r.get("buttons", []) if b["title"].startswith("Remove: ")]
+        assert len(removes) == len(items) >= 2
+        replies = say(real, "ev", removes[0]["payload"])
+        left = stored(real, "rest", "ev").data["state"]["evidence"]  # type: ignore[union-attr]
+        assert items[0]["id"] not in left and items[1]["id"] in [*left, "age_stage"]
+        assert not any("custom" in r and r["custom"]["threshold"]["kind"] == "recorded" for r in replies)
