@@ -125,21 +125,15 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
     lines = [outcome.summary]
     if main is not None:
         lines.append(f"What to do now: {_first_sentences(main.what_to_do, _DO_NOW_WORDS)}")
-    who = [f"{c.name}: {c.phone}" + (f", {c.hours}" if c.hours else "") for c in call_now]
-    if dsl is not None:
-        who.append("your designated safeguarding lead (DSL)")
-    if who:
-        lines.append("Who to call: " + "; ".join(who) + ".")
+    if call_now or dsl is not None:
+        lines.append(_who_to_call(call_now, dsl))
     top = "\n".join(lines)
     if words(top) > CARD_WORD_LIMIT and main is not None:  # a long summary: keep the advice to one sentence
         lines[1] = f"What to do now: {_first_sentences(main.what_to_do, 0)}"
         top = "\n".join(lines)
     while words(top) > CARD_WORD_LIMIT and len(call_now) > 1:  # the rest are in "Routes and contacts"
         seen.discard(call_now.pop().id)
-        who = [f"{c.name}: {c.phone}" + (f", {c.hours}" if c.hours else "") for c in call_now]
-        lines[-1] = (
-            "Who to call: " + "; ".join([*who, *(["your designated safeguarding lead (DSL)"] if dsl else [])]) + "."
-        )
+        lines[-1] = _who_to_call(call_now, dsl)
         top = "\n".join(lines)
 
     sections: list[Part] = []
@@ -175,6 +169,13 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
         {p.url: p for route in outcome.routes for p in route.procedures if p.url.startswith("https://")}.values()
     )
     return Card(top=top, sections=sections, contacts=_unique(named, set()), links=links)
+
+
+def _who_to_call(contacts: list[ContactOut], dsl: ContactOut | None) -> str:
+    who = [f"{c.name}: {c.phone}" + (f", {c.hours}" if c.hours else "") for c in contacts]
+    if dsl is not None:
+        who.append("your designated safeguarding lead (DSL)")
+    return "Who to call: " + "; ".join(who) + "."
 
 
 def reason_lines(outcome: Outcome) -> list[str]:
