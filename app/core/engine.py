@@ -515,8 +515,44 @@ def answer_label(question: QuestionModel, value: AnswerValue) -> str:
     return "; ".join(labels[v] for v in chosen) if chosen else "None of these"
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+def _route_order(content: m.Content, decision: Decision, raising: list[m.Indicator]) -> dict[str, list[str]]:
+    """The routes to recommend, first to act on first, each with why it is there.
+
+    999 (or advice from the MASH when danger is not known) comes first. Then a concern at the outcome's level that
+    has a procedure of its own (the LADO, FGM reporting, the NRM, Prevent ...) comes before the level's general
+    routes (in immediate danger, after the MASH referral). The level's general routes are left out only when
+    every concern is one with `own_procedure` and nothing else (a rule, an unknown, danger) raised the level
+    above theirs.
+    """
+    level = content.levels[decision.level]
+    general = {r for lv in content.levels.values() for r in lv.routes}
+    gravest_first = sorted(raising, key=lambda i: -i.level)
+    at_level = [i for i in gravest_first if i.level >= decision.level]
+    order: list[tuple[str, str]] = []
+    if decision.immediate_danger:
+        order.append(("police_999", "immediate_danger"))
+    if decision.possible_red_flag:
+        order.append(("consult_mash", "possible_red_flag"))
+    own = [(r, i.id) for i in at_level for r in i.routes if r not in general]
+    general_routes = [(r, f"level {level.level}") for r in level.routes]
+    own_procedure_only = (
+        bool(at_level)
+        and all(i.own_procedure for i in at_level)
+        and all(i.own_procedure for i in gravest_first if i.level >= 2)
+        and decision.level == decision.confirmed_level
+        and not decision.immediate_danger
+    )
+    if own_procedure_only:
+        general_routes = []
+    # In immediate danger the level's main route (the MASH referral) follows 999, before any procedure of its own.
+    order += [*general_routes[:1], *own, *general_routes[1:]] if decision.immediate_danger else [*own, *general_routes]
+    order += [(r, i.id) for i in gravest_first for r in i.routes]
+    why: dict[str, list[str]] = {}
+    for route_id, reason in order:
+        reasons = why.setdefault(route_id, [])
+        if reason not in reasons:
+            reasons.append(reason)
+    return why
 
 
 def outcome(content: m.Content, state: State) -> Outcome:
@@ -531,15 +567,10 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
     raising = [content.indicators[i] for i in present if i in content.indicators and not content.indicators[i].strength]
     strengths = [content.indicators[i] for i in present if i in content.indicators and content.indicators[i].strength]
 
-    route_ids: list[str] = []
-    if decision.immediate_danger:
-        route_ids.append("police_999")
-    if decision.possible_red_flag:
-        route_ids.append("consult_mash")
-    route_ids += level.routes
-    route_ids += [r for i in sorted(raising, key=lambda i: -i.level) for r in i.routes]
+    route_why = _route_order(content, decision, raising)
+    own_procedure_only = not any(why.startswith("level ") for whys in route_why.values() for why in whys)
     routes = []
-    for route_id in _dedupe(route_ids):
+    for route_id, because in route_why.items():
         route = content.routes.get(route_id)
         if route is None:
             continue
@@ -553,6 +584,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
                 procedures=[
                     LinkOut(title=p.title, url=p.url) for pid in route.procedures if (p := content.procedures.get(pid))
                 ],
+                because=because,
             )
         )
 
@@ -600,6 +632,8 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
         if q.id in state["answers"]
     ]
     summary = f"Level {level.level}: {level.name}."
+    if own_procedure_only and routes:
+        summary += f" This concern has its own procedure, which comes first: {routes[0].name}."
     if decision.level > decision.confirmed_level:
         summary += f" What is known points to level {decision.confirmed_level}; unknown answers could mean more."
     if decision.immediate_danger:

@@ -231,6 +231,11 @@ class Indicator(Sourced):
     red_flag: bool = Field(False, description="Present means immediate danger: 999 / MASH now.")
     strength: bool = Field(False, description="A protective factor: recorded, never raises the level.")
     routes: list[Id] = Field(default_factory=list, description="Routes this indicator always brings.")
+    own_procedure: bool = Field(
+        False,
+        description="Its routes are a procedure of their own (an allegation against a worker: the LADO): when only "
+        "such concerns set the level, the level's general routes (early help) are not recommended.",
+    )
     triage: Annotated[dict[str, Any] | None, AfterValidator(_known_triage_hints)] = Field(
         None, description="Extra recognisers for free text (numbers, ages, concepts); see app/core/triage/index.py."
     )

@@ -54,6 +54,11 @@ class RouteOut(BaseModel):
     timeframe: str
     contacts: list[ContactOut]
     procedures: list[LinkOut]
+    because: list[str] = Field(
+        default_factory=list,
+        description="Why it is recommended: the ids of the concerns that bring it, 'level N' for the level's "
+        "routes, 'immediate_danger' or 'possible_red_flag'.",
+    )
 
 
 class IndicatorReason(BaseModel):

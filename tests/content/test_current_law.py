@@ -12,7 +12,7 @@ import yaml
 
 from app.config import REPO_ROOT
 from app.content import content_files
-from app.core import walks
+from app.core import render, walks
 from app.core.knowledge import ask
 from app.core.models import Content
 from app.core.triage import triage
@@ -132,6 +132,81 @@ def test_the_lado_number_is_published_and_an_allegation_goes_to_the_lado_not_the
     routes = {r.id for r in outcome.routes}
     assert "lado" in routes and "mash_referral" not in routes, path.describe()
     assert outcome.level >= 3  # the LADO with advice from the MASH, never below
+
+
+def test_an_allegation_leads_with_the_lado_and_mash_advice_not_early_help(content: Content) -> None:
+    """The LADO is the first thing to do, with advice from the MASH; no early help plan for a child whose parents
+    protect them. Each route says why it is there."""
+    early_help = {"early_help_single_agency", "early_help_assessment", "team_around_family"}
+    for harm in ("no", "yes", "unknown"):  # 'hurt by anyone' includes the worker, and says nothing about home
+        path = walks.path_to(
+            content, "adult_at_work_detail", "harmed", fixed={"age_stage": "age_5_to_11", "harm_any": harm}
+        )
+        assert path is not None
+        outcome = walks.run(content, path.steps)
+        ids = [r.id for r in outcome.routes]
+        assert ids[0] == "lado" and "consult_mash" in ids, (harm, ids)
+        assert not early_help & set(ids), (harm, ids)
+        assert outcome.routes[0].because == ["allegation_against_professional"]
+        assert "its own procedure" in outcome.summary and "LADO" in outcome.summary
+        card = render.card(outcome, content)
+        assert "01925 442079" in card.top.split("Who to call")[1], card.top
+    # Another concern at the same level keeps the level's routes, after the LADO.
+    both = walks.path_to(
+        content, "adult_at_work_detail", "harmed", fixed={"age_stage": "age_5_to_11", "family_any": "yes"}
+    )
+    assert both is not None
+    steps = [(q, ["young_carer_heavy"] if q == "family_detail" else v) for q, v in both.steps]
+    outcome = walks.run(content, steps)
+    ids = [r.id for r in outcome.routes]
+    assert ids[0] == "lado" and "team_around_family" in ids, ids
+    assert "level 3" in next(r for r in outcome.routes if r.id == "team_around_family").because
+
+
+# A concern with a procedure of its own (route, option path) comes before the level's general routes.
+OWN_PROCEDURES = [
+    ("fgm_mandatory_report", "fgm_hba_detail", ["fgm_happened"], "age_12_to_17"),
+    ("national_referral_mechanism", "exploitation_detail", ["trafficked"], "age_12_to_17"),
+    ("prevent_referral", "exploitation_detail", ["radicalisation"], "age_12_to_17"),
+    ("prevent_referral", "exploitation_detail", ["radicalisation_serious"], "age_12_to_17"),
+    ("private_fostering_notification", "special_situations", ["private_fostering"], "age_12_to_17"),
+    ("missing_from_home", "missing_detail", "once", "age_12_to_17"),
+    ("self_harm_support", "self_harm_detail", ["once"], "age_12_to_17"),
+    ("mental_health_crisis", "self_harm_detail", ["crisis"], "age_12_to_17"),
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "question", "value", "age"), OWN_PROCEDURES, ids=[f"{r[0]}-{r[2]}" for r in OWN_PROCEDURES]
+)
+def test_a_specific_procedure_comes_before_the_levels_general_routes(
+    content: Content, route: str, question: str, value: Any, age: str
+) -> None:
+    path = walks.path_to(content, question, value, fixed={"age_stage": age})
+    assert path is not None
+    outcome = walks.run(content, path.steps)
+    ids = [r.id for r in outcome.routes]
+    assert ids[0] == route, (path.describe(), ids)
+    assert set(content.levels[outcome.level].routes) <= set(ids)  # the level's routes are still there, after it
+    assert render.main_route(outcome, content).id == route  # type: ignore[union-attr]
+
+
+def test_in_immediate_danger_999_and_the_mash_come_before_any_own_procedure(content: Content) -> None:
+    path = walks.path_to(content, "self_harm_detail", ["plan_now"], fixed={"age_stage": "age_12_to_17"})
+    assert path is not None
+    ids = [r.id for r in walks.run(content, path.steps).routes]
+    assert ids[:3] == ["police_999", "mash_referral", "mental_health_crisis"], ids
+
+
+def test_a_lesser_concerns_own_step_never_leads_a_graver_outcome(content: Content) -> None:
+    path = walks.path_to(content, "missing_detail", "once", fixed={"age_stage": "age_12_to_17", "harm_any": "yes"})
+    assert path is not None
+    steps = [(q, ["injury"] if q == "harm_detail" else v) for q, v in path.steps]
+    outcome = walks.run(content, steps)
+    assert outcome.level == 4
+    ids = [r.id for r in outcome.routes]
+    assert ids[0] == "mash_referral" and ids.index("missing_from_home") > ids.index("dsl"), ids
+    assert render.main_route(outcome, content).id == "mash_referral"  # type: ignore[union-attr]
 
 
 def test_fgm_mandatory_reporting_duty_in_full(content: Content) -> None:
