@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from app.core.language.text import STOPWORDS, Token
-from app.core.triage.index import Concept, Match, PhraseTable, TriageIndex, WordSense
+from app.core.triage.index import Concept, Match, Phrase, PhraseTable, TriageIndex, WordSense
 from app.core.triage.lexicon import (
     CLASSES,
     CONTRACTED,
+    NEGATORS,
     REPORTING,
     TELLING,
 )
@@ -39,9 +40,21 @@ def find_matches(index: TriageIndex | PhraseTable, tokens: Tokens) -> list[Match
                 end = match_rest(phrase.parts, tokens, content, position[ti])
             else:
                 end = None
-            if end is not None and not _splits_an_expansion(tokens, ti, end):
+            if (
+                end is not None
+                and not _splits_an_expansion(tokens, ti, end)
+                and not _negator_inside(phrase, tokens, ti, end)
+            ):
                 matches.append(Match(phrase, ti, end))
     return _drop_contained(matches)
+
+
+def _negator_inside(phrase: Phrase, tokens: Tokens, first: int, last: int) -> bool:
+    """A gap with a negator in it parts a phrase's words ("a smack on the hand, no marks" is no hand mark), unless
+    the phrase has a negator of its own ("explanation does not fit")."""
+    if phrase.exact or any(word in NEGATORS for word in phrase.text.split()):
+        return False
+    return any(tokens[k].word in NEGATORS for k in range(first + 1, last))
 
 
 def _stems_ahead(tokens: Tokens, ci: int | None) -> frozenset[str]:

@@ -60,3 +60,20 @@ def test_a_harm_word_in_an_everyday_phrase_still_counts_in_a_longer_harm(content
 )
 def test_a_topic_of_study_never_hides_what_a_child_tells_or_writes(content: Content, text: str) -> None:
     assert triage(content, text).suggested_level == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Dad gave him a smack on the hand, no marks.", 2),  # ordinary smacking, lawful in England: not an injury
+        ("Mum said she gave her a smack on the hand and there were no marks.", 2),
+        ("Dad gave her a smack on the hand, no marks. She is 8 months old.", 4),  # a baby hit at all: still 4
+        ("There is a hand mark on his face.", 4),  # the phrase without a negator inside still reads
+        ("The explanation does not fit the injury.", 4),  # a phrase with a negator of its own still reads
+    ],
+)
+def test_a_negator_between_a_phrases_words_parts_them(content: Content, text: str, level: int) -> None:
+    result = triage(content, text)
+    assert result.suggested_level == level, [(i.id, i.evidence) for i in result.indicators]
+    if level == 2:
+        assert "nai_injury" not in {i.id for i in result.indicators}
