@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.config import REPO_ROOT
 from app.core.models import Content
+from app.core.render import tel_url
 
 LOG = REPO_ROOT / "docs" / "safety-case.md"
 TESTS = REPO_ROOT / "tests"
@@ -94,12 +95,22 @@ def test_sources_shown_to_users_cite_public_documents(content: Content) -> None:
     assert not internal, internal[:5]
 
 
-def test_the_demo_page_says_call_999_without_the_widget(client: TestClient) -> None:
+def test_the_demo_page_says_call_999_without_the_widget(client: TestClient, content: Content) -> None:
     page = client.get("/")
     assert page.status_code == 200
     # in the page's own HTML, so it shows even when the widget's script never loads
     without_scripts = re.sub(r"<script.*?</script>", "", page.text, flags=re.S)
-    assert "call 999" in without_scripts
+    assert re.search(r"call (?:<a [^>]*>)?999", without_scripts)
+    _assert_tap_to_call_999_and_mash(without_scripts, content)
+
+
+def _assert_tap_to_call_999_and_mash(html: str, content: Content) -> None:
+    """999 and both MASH numbers as tap-to-call links, with the numbers the content holds (so a page cannot drift)."""
+    links = dict(re.findall(r'<a href="(tel:[^"]+)">([^<]+)</a>', html))
+    for contact_id in ("police_999", "mash_in_hours", "mash_out_of_hours"):
+        phone = content.contacts[contact_id].phone
+        assert phone is not None
+        assert links.get(tel_url(phone)) == phone, (contact_id, links)
 
 
 def test_the_widget_says_call_999_when_it_cannot_reach_the_guide(client: TestClient) -> None:
@@ -109,3 +120,18 @@ def test_the_widget_says_call_999_when_it_cannot_reach_the_guide(client: TestCli
     assert failure, "the widget's request failure handler"
     assert "cannot reach the guide" in failure.group(1)
     assert "call 999" in failure.group(1)
+
+
+def test_the_embed_page_gives_999_and_the_mash_numbers_without_the_widget(client: TestClient, content: Content) -> None:
+    """/embed shows only the chat: its own HTML carries tap-to-call 999 and the MASH numbers (from the content, so
+    the page cannot drift from it), shown until the chat mounts (hazard H10)."""
+    page = client.get("/embed")
+    assert page.status_code == 200
+    without_scripts = re.sub(r"<script.*?</script>", "", page.text, flags=re.S)
+    fallback = re.search(r'<p class="fallback">(.*?)</p>', without_scripts, re.S)
+    assert fallback, "the fallback line"
+    assert "call" in fallback.group(1) and "999" in fallback.group(1)
+    _assert_tap_to_call_999_and_mash(fallback.group(1), content)
+    css = re.sub(r"/\*.*?\*/", "", client.get("/static/embed.css").text, flags=re.S)
+    hiding = [rule for rule in re.findall(r"([^{}]*\.fallback[^{}]*)\{([^}]*)\}", css) if "none" in rule[1]]
+    assert [selector.strip() for selector, _ in hiding] == ["main:has(threshold-guide) .fallback"]

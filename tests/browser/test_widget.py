@@ -425,3 +425,20 @@ def test_copy_and_print_give_the_whole_summary(context: Any, page: Any, server: 
         outcome.locator("button", has_text="Print summary").click()
     printed = opened.value.locator("pre").inner_text()
     assert printed == copied
+
+
+def test_the_embed_page_shows_999_until_the_chat_mounts(context: Any, server: AppServer) -> None:
+    """Hazard H10: with the widget's script blocked, /embed still shows tap-to-call 999 and the MASH numbers; once
+    the chat mounts, the line gives way to the chat's own."""
+    blocked = context.new_page()
+    blocked.route("**/widget.js", lambda route: route.abort())
+    blocked.goto(server.url + "/embed")
+    fallback = blocked.locator("p.fallback")
+    assert fallback.is_visible()
+    assert {a.get_attribute("href") for a in fallback.locator("a").all()} >= {"tel:999", "tel:01925443322"}
+    blocked.close()
+    loaded = context.new_page()
+    loaded.goto(server.url + "/embed")
+    loaded.wait_for_selector(f"{LOG} .msg.bot")
+    assert loaded.locator("p.fallback").is_hidden()
+    loaded.close()
