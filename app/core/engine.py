@@ -521,8 +521,8 @@ def _route_order(content: m.Content, decision: Decision, raising: list[m.Indicat
     999 (or advice from the MASH when danger is not known) comes first. Then a concern at the outcome's level that
     has a procedure of its own (the LADO, FGM reporting, the NRM, Prevent ...) comes before the level's general
     routes (in immediate danger, after the MASH referral). The level's general routes are left out only when
-    every concern is one with `own_procedure` and nothing else (a rule, an unknown, danger) raised the level
-    above theirs.
+    every concern is one with `own_procedure`, nothing else (a rule, an unknown, danger) raised the level
+    above theirs, and the level is below 4.
     """
     level = content.levels[decision.level]
     general = {r for lv in content.levels.values() for r in lv.routes}
@@ -540,6 +540,7 @@ def _route_order(content: m.Content, decision: Decision, raising: list[m.Indicat
         and all(i.own_procedure for i in at_level)
         and all(i.own_procedure for i in gravest_first if i.level >= 2)
         and decision.level == decision.confirmed_level
+        and decision.level < 4  # a level 4 outcome always brings the MASH referral
         and not decision.immediate_danger
     )
     if own_procedure_only:
