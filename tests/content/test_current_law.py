@@ -163,6 +163,17 @@ def test_an_allegation_leads_with_the_lado_and_mash_advice_not_early_help(conten
     assert "level 3" in next(r for r in outcome.routes if r.id == "team_around_family").because
 
 
+def test_an_allegation_set_at_level_4_keeps_the_mash_referral(content: Content) -> None:
+    """If the partnership placed an allegation at level 4, the MASH referral would stay (after the LADO)."""
+    graver = content.indicators["allegation_against_professional"].model_copy(update={"level": 4})
+    changed = content.model_copy(update={"indicators": {**content.indicators, graver.id: graver}})
+    path = walks.path_to(changed, "adult_at_work_detail", "harmed", fixed={"age_stage": "age_5_to_11"})
+    assert path is not None
+    outcome = walks.run(changed, path.steps)
+    ids = [r.id for r in outcome.routes]
+    assert outcome.level == 4 and ids[:2] == ["lado", "mash_referral"], ids
+
+
 # A concern with a procedure of its own (route, option path) comes before the level's general routes.
 OWN_PROCEDURES = [
     ("fgm_mandatory_report", "fgm_hba_detail", ["fgm_happened"], "age_12_to_17"),
