@@ -31,7 +31,9 @@ _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(
 _MONTH = rf"(?:(?i:{_MONTHS})\b\.?|May\b)"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Bounded parts, starting only where a run of address characters starts: an unbounded `[\w.+-]+` tried from
+# every position of a long run with no "@" ("0.0.0...") was quadratic (1.3 s on 20,000 characters).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\b")
 # NHS numbers are ten digits, usually written 3-3-4; a leading 0 is a phone number instead.
 _NHS = re.compile(r"(?<![\d+])(?:[1-9]\d{2}[ -]\d{3}[ -]\d{4}|[1-9]\d{9})(?!\d)")
 _NHS_LABELLED = re.compile(r"(?i:\bnhs\s*(?:no\.?|number|#)?\s*:?\s*)(\d[\d -]{8,12}\d)")
@@ -55,8 +57,10 @@ _ADDRESS_NUMBERED = re.compile(
 _ADDRESS_NAMED = re.compile(
     r"\b(?:[A-Z][a-z'-]+\s+){1,2}(?:Road|Street|Lane|Avenue|Close|Drive|Crescent|Grove|Terrace|Gardens|Mews|Parade)\b"
 )
+# Started only where a word starts (not after an apostrophe or hyphen inside one), and words of at most 40
+# letters: from every capital of a long "A'A'A'..." the words were scanned again (quadratic, 1.4 s).
 _SCHOOL = re.compile(
-    r"\b(?:[A-Z][a-zA-Z'.-]+\s+){1,4}(?:C\s?of\s?E\s+|CE\s+|RC\s+)?"
+    r"(?<![\w'.-])(?:[A-Z][a-zA-Z'.-]{1,40}\s+){1,4}(?:C\s?of\s?E\s+|CE\s+|RC\s+)?"
     r"(?:Primary|High|Academy|School|College|Nursery|Infants?|Juniors?|Grammar)\b(?:\s+(?:School|Academy))?"
 )
 # Word lists are data (data/*.txt), read once here.
