@@ -112,8 +112,9 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
     """The outcome as a top card (level, what to do now, who to call) and expandable sections.
 
     Each contact is named once: in the card if it is one to call now, otherwise with the first route that
-    gives it. The DSL is named in the card and nowhere else. With the content, the card leads with the route
-    of the gravest concern when it has one of its own (see main_route).
+    gives it. The DSL is named in the card and nowhere else (the caveat in "About this guidance" leaves out
+    its sentence naming the DSL). With the content, the card leads with the route of the gravest concern when
+    it has one of its own (see main_route).
     """
     seen: set[str] = set()
     main = main_route(outcome, content)
@@ -160,7 +161,8 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
     if outcome.timeframe:
         sections.append(Part("How quickly", outcome.timeframe))
     sections.append(Part("If you disagree", outcome.escalation))
-    sections.append(Part("About this guidance", f"{outcome.caveat}\nContent version {outcome.content_version}."))
+    about = _without_the_dsl(outcome.caveat) if dsl is not None else outcome.caveat
+    sections.append(Part("About this guidance", f"{about}\nContent version {outcome.content_version}."))
     named = [*call_now, *([dsl] if dsl else [])]
     named += [c for route in outcome.routes for c in route.contacts if c not in named]
     named += [c for c in others if c not in named]
@@ -169,6 +171,16 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
         {p.url: p for route in outcome.routes for p in route.procedures if p.url.startswith("https://")}.values()
     )
     return Card(top=top, sections=sections, contacts=_unique(named, set()), links=links)
+
+
+_DSL = re.compile(r"\bDSL\b|designated safeguarding lead", re.IGNORECASE)
+
+
+def _without_the_dsl(caveat: str) -> str:
+    """The caveat without its sentences naming the DSL: the card names the DSL once, and the MASH and 999
+    those sentences also name are in the card or its routes and contacts."""
+    sentences = re.split(r"(?<=[.!?])\s+", caveat.strip())
+    return " ".join(s for s in sentences if not _DSL.search(s)) or caveat
 
 
 def _who_to_call(contacts: list[ContactOut], dsl: ContactOut | None) -> str:

@@ -1,0 +1,111 @@
+"""Issue 15 tried as busy practitioners would, through the real app on the real content: what the audit found
+misread or shown wrongly, each fixed, each a test here (the answer reader's rows are in test_answers.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.conversation.messages import payload
+from app.core import render
+from app.core.models import Content
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.conversation.test_flow import outcomes
+
+PHONE = re.compile(r"(?<!\d)(?:999|0\d{3,4} ?\d{6})(?!\d)")
+DSL_NAMED = re.compile(r"designated safeguarding lead", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    tmp_path: Path = tmp_path_factory.mktemp("audit")
+    with TestClient(create_app(make_settings(tmp_path, rate_limit="100000/minute"))) as test_client:
+        yield test_client
+
+
+def post(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/chat", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+# --- The DSL named once -------------------------------------------------------------------------
+
+
+def test_the_dsl_is_named_once_in_every_outcome(content: Content) -> None:
+    """The card's 'Who to call' names the DSL; the caveat in 'About this guidance' named it again."""
+    checked = 0
+    for name, outcome in outcomes(content):
+        card = render.card(outcome, content)
+        whole = "\n".join([card.top, *(part.text for part in card.sections)])
+        assert len(DSL_NAMED.findall(whole)) == 1, name
+        assert "your designated safeguarding lead (DSL)" in card.top.splitlines()[-1], name
+        about = card.sections[-1]
+        assert about.title == "About this guidance"
+        assert "supports your professional judgement" in about.text and "call 999" in about.text, name
+        assert outcome.content_version in about.text, name
+        checked += 1
+    assert checked >= 80  # every scenario and worked case
+
+
+# --- A Level 3 outcome on a phone ---------------------------------------------------------------
+
+
+def chat_to_outcome(client: TestClient, scripted: dict[str, Any]) -> dict[str, Any]:
+    """A conversation through POST /api/v1/chat, tapping the scripted answer to each question asked."""
+    reply = post(client, payload=payload("assess"))
+    session = reply["session_id"]
+    for _ in range(60):
+        last = reply["messages"][-1]
+        if last["kind"] == "outcome":
+            return last  # type: ignore[no-any-return]
+        if last["kind"] != "question":  # after the act-now card: go on
+            reply = post(client, session_id=session, payload=payload("go_on"))
+            continue
+        asked = next(b["payload"] for b in last["buttons"]).split('"question_id":"')[1].split('"')[0]
+        value = scripted.get(asked, "no" if [b["title"] for b in last["buttons"]][:2] == ["Yes", "No"] else [])
+        if asked not in scripted and not any('"value":[]' in b["payload"] for b in last["buttons"]):
+            value = last["buttons"][0]["payload"].split('"value":"')[1].split('"')[0]
+        reply = post(client, session_id=session, payload=payload("answer", question_id=asked, value=value))
+    raise AssertionError("no outcome after 60 turns")
+
+
+def level_3_scenarios(content: Content) -> list[str]:
+    return sorted(s.id for s in content.scenarios.values() if s.expected.level == 3)
+
+
+def test_every_level_3_outcome_fits_a_phone(client: TestClient, content: Content) -> None:
+    """Top card <= 120 words with the level first; the rest in sections to open; every number tap-to-call;
+    no contact listed twice; the 999 line there, with its link."""
+    scenarios = level_3_scenarios(content)
+    assert len(scenarios) >= 10
+    for scenario_id in scenarios:
+        scripted = {a.question: a.value for a in content.scenarios[scenario_id].answers}
+        message = chat_to_outcome(client, scripted)
+        top = message["text"]
+        assert top.startswith("Level 3"), scenario_id
+        assert render.words(top) <= render.CARD_WORD_LIMIT, scenario_id
+        assert "Who to call:" in top, scenario_id
+        titles = [s["title"] for s in message["sections"]]
+        assert titles[0] == "Why this level" and titles[-1] == "About this guidance", scenario_id
+        assert len(titles) == len(set(titles)), scenario_id
+        urls = [link["url"] for link in message["links"]]
+        assert len(urls) == len(set(urls)), scenario_id
+        everything = "\n".join([top, *(s["text"] for s in message["sections"])])
+        for number in PHONE.findall(everything):
+            assert "tel:" + number.replace(" ", "") in urls, (scenario_id, number)
+        assert "call 999" in everything and "tel:999" in urls, scenario_id
+        # Each contact listed once: in the card's "Who to call", or on its own line in a section, not both.
+        lines = [line.strip(" -") for s in message["sections"] for line in s["text"].splitlines()]
+        for contact in content.contacts.values():
+            if not contact.phone:
+                continue
+            listed = [line for line in lines if line.startswith(f"{contact.name}, {contact.phone}")]
+            in_card = f"{contact.name}: {contact.phone}" in top
+            assert len(listed) + in_card <= 1, (scenario_id, contact.id)
