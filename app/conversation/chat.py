@@ -221,7 +221,7 @@ def _position(chat: _Chat, lead: str = "") -> list[Message]:
     state = chat.state
     if state.evidence is not None:
         items = ev.remaining_items(chat.content, state.evidence, state.age)
-        return [ev.evidence_message(items, [], lead)]
+        return [ev.evidence_message(items, [], lead, relisted=True)]
     if state.assessment is None:
         if state.awaiting == "description":
             return [_describe_prompt(lead)]

@@ -67,9 +67,20 @@ def item(item_id: str, label: str, matched: list[str]) -> Evidence:
     )
 
 
-def evidence_message(items: list[Evidence], notes: list[str], lead: str = "") -> Message:
+# Shown when the items are listed again after a removal: their words are not kept (only the ids are), so they
+# are quoted once, in the first list, and never stored to be quoted again.
+RELISTED = (
+    "Still to confirm (the words that matched each were quoted when I first listed them; I do not keep what "
+    "you typed). Remove anything else I have misread; only what you confirm is recorded."
+)
+
+
+def evidence_message(items: list[Evidence], notes: list[str], lead: str = "", *, relisted: bool = False) -> Message:
     lines = [lead] if lead else []
-    if items:
+    if items and relisted:
+        lines.append(RELISTED)
+        lines += [f"- {found.label}" for found in items]
+    elif items:
         lines.append(
             "From your description I recognised the items below, with the words that matched each. Remove "
             "anything I have misread; only what you confirm is recorded, and the questions will check the rest."
@@ -86,7 +97,8 @@ def evidence_message(items: list[Evidence], notes: list[str], lead: str = "") ->
 
 
 def remaining_items(content: m.Content, indicator_ids: list[str], age: str | None) -> list[Evidence]:
-    """The items still to confirm, after a removal (their words are not kept, so none are quoted)."""
+    """The items still to confirm, after a removal: their words are not kept, so none are quoted again (the
+    message says they are in the first list; see RELISTED)."""
     items = [item(i, content.indicators[i].text, []) for i in indicator_ids if i in content.indicators]
     if age is not None:
         items.append(item(AGE_QUESTION, age_label(content, age), []))

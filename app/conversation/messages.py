@@ -47,7 +47,10 @@ class Evidence(BaseModel):
 
     id: str = Field(description="The indicator id (or `age_stage` for an age read from the description).")
     label: str = Field(description="What was recognised, in the guidance's words.")
-    matched: list[str] = Field(description="The words in the (redacted) description that matched, as written.")
+    matched: list[str] = Field(
+        description="The words in the (redacted) description that matched, as written. Empty when the items are "
+        "listed again after a removal: the words are quoted once, in the first list, and never stored."
+    )
     remove: Button = Field(description="The button that takes this item out before it is recorded.")
 
 

@@ -3,6 +3,7 @@ misread or shown wrongly, each fixed, each a test here (the answer reader's rows
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from app.conversation.messages import payload
 from app.core import render
 from app.core.models import Content
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, stored
 from tests.conversation.test_flow import outcomes
 
 PHONE = re.compile(r"(?<!\d)(?:999|0\d{3,4} ?\d{6})(?!\d)")
@@ -109,3 +110,30 @@ def test_every_level_3_outcome_fits_a_phone(client: TestClient, content: Content
             listed = [line for line in lines if line.startswith(f"{contact.name}, {contact.phone}")]
             in_card = f"{contact.name}: {contact.phone}" in top
             assert len(listed) + in_card <= 1, (scenario_id, contact.id)
+
+
+# --- Removing one recognised item ---------------------------------------------------------------
+
+
+def test_after_a_removal_the_rest_are_listed_again_without_words_and_none_are_stored(client: TestClient) -> None:
+    """The matched words are quoted in the reply that first lists them and never stored; after a removal the
+    items left are listed by label, saying where their words were, and the store holds none of the words."""
+    note = "She is in Year 9, attendance has dropped to 85% and mum drinks heavily most nights."
+    reply = post(client, text=note)
+    session = reply["session_id"]
+    first = next(m for m in reply["messages"] if m["kind"] == "evidence")
+    assert len(first["evidence"]) >= 3 and all(item["matched"] for item in first["evidence"])
+    words = [w for item in first["evidence"] for w in item["matched"]]
+    reply = post(client, session_id=session, payload=first["evidence"][0]["remove"]["payload"])
+    again = next(m for m in reply["messages"] if m["kind"] == "evidence")
+    assert again["text"].startswith(f"Removed: {first['evidence'][0]['label'].rstrip('.')}.")
+    assert [i["id"] for i in again["evidence"]] == [i["id"] for i in first["evidence"][1:]]
+    assert all(item["matched"] == [] for item in again["evidence"])
+    assert "were quoted when I first listed them" in again["text"]
+    assert "with the words that matched each" not in again["text"]  # it no longer claims to show them
+    for item in again["evidence"]:
+        assert f"- {item['label']}" in again["text"]
+    record = stored(client, "chat", session)
+    assert record is not None
+    kept = json.dumps(record.data)
+    assert not [w for w in words if w in kept], kept
