@@ -570,6 +570,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
 
     route_why = _route_order(content, decision, raising)
     own_procedure_only = not any(why.startswith("level ") for whys in route_why.values() for why in whys)
+    lead = content.routes.get(next(iter(route_why), "")) if own_procedure_only else None
     routes = []
     for route_id, because in route_why.items():
         route = content.routes.get(route_id)
@@ -663,8 +664,9 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
         settle=settle,
         routes=routes,
         talk_to=_contacts(content, [c for c in ("dsl", "mash_in_hours", "mash_out_of_hours") if c in content.contacts]),
-        consent=level.consent,
-        timeframe=level.timeframe,
+        # A procedure of its own sets what agreement it needs and how quickly, not the level's early help.
+        consent=(lead.consent if own_procedure_only and lead and lead.consent else level.consent),
+        timeframe=(lead.timeframe if own_procedure_only and lead and lead.timeframe else level.timeframe),
         procedures=links,
         escalation=escalation_text + (f" See: {escalation.title} ({escalation.url})." if escalation else ""),
         answers=answers_out,

@@ -281,6 +281,11 @@ class Route(Sourced):
     contacts: list[Id] = Field(default_factory=list)
     timeframe: str = ""
     procedures: list[Id] = Field(default_factory=list)
+    consent: str = Field(
+        "",
+        description="Who must agree, when this route stands in for the level's routes (an indicator's "
+        "own_procedure); the level's consent text otherwise.",
+    )
 
 
 class RoutesFile(Strict):

@@ -149,6 +149,9 @@ def test_an_allegation_leads_with_the_lado_and_mash_advice_not_early_help(conten
         assert not early_help & set(ids), (harm, ids)
         assert outcome.routes[0].because == ["allegation_against_professional"]
         assert "its own procedure" in outcome.summary and "LADO" in outcome.summary
+        # Consent and timing are the LADO's, not an early help plan's.
+        assert "LADO" in outcome.consent and "early help" not in outcome.consent.lower(), outcome.consent
+        assert "one working day" in outcome.timeframe and "Early Help" not in outcome.timeframe
         card = render.card(outcome, content)
         assert "01925 442079" in card.top.split("Who to call")[1], card.top
     # Another concern at the same level keeps the level's routes, after the LADO.
