@@ -17,26 +17,31 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.core import models as m
-from app.core.age import AGE_QUESTION, age_option
+from app.core.age import AGE_QUESTION, age_option, typed_age_months
 from app.core.language.text import normalise
 from app.core.rules import AnswerValue
 
 QuestionModel = m.YesNoQuestion | m.ChoiceQuestion
 
 YES = frozenset(
-    {"yes", "y", "yep", "yeah", "yea", "yup", "ya", "aye", "correct", "true", "yes please", "definitely", "it is"}
-)
+    {
+        "yes", "y", "yep", "yeah", "yea", "yup", "ya", "aye", "correct", "true", "yes please", "definitely", "it is",
+        "absolutely", "of course", "sure", "certainly", "definately", "deffo", "def", "yh", "ye", "yeh", "yah",
+        "ys", "yse",
+    }
+)  # fmt: skip
 NO = frozenset(
     {
         "no", "n", "nope", "nah", "not really", "negative", "false", "no it isnt", "no they are not",
-        "definitely not", "none", "no concerns", "no concern", "nothing", "no worries", "not at all",
+        "definitely not", "none", "no concerns", "no concern", "nothing", "no worries", "not at all", "never", "na",
+        "not that i know", "not that i know of", "not as far as i know", "not to my knowledge",
     }
 )  # fmt: skip
 UNKNOWN = frozenset(
     {
         "dont know", "do not know", "i dont know", "i do not know", "not sure", "im not sure", "unsure", "dunno",
         "no idea", "idk", "unknown", "maybe", "possibly", "not known", "cant say", "dont know yet", "unclear",
-        "dont_know",
+        "dont_know", "dk", "dont no", "do not no", "not certain",
     }
 )  # fmt: skip
 NONE_OF_THESE = frozenset({"none", "none of these", "none of them", "nothing", "neither", "none apply", "no none"})
@@ -47,6 +52,18 @@ _UNKNOWN_START = re.compile(
     r"no\s+idea|dunno|idk|cant\s+(?:say|tell)|unclear|maybe|possibly|perhaps|might\s+be|could\s+be)\b"
 )
 _YES_START = re.compile(r"^(?:yes|yeah|yep|yup|yea|aye)\b")
+# A stretched or slipped yes or no ("yesss", "nooo"); a believed yes is yes: in doubt, the graver reading, and
+# the echo ("Recorded: Yes") shows what was taken.
+_YES_LIKE = re.compile(
+    r"^(?:y+e+s+|y+e+a+h*|y+u+p+)$|^(?:very\s+)?(?:probably|likely)$"
+    r"|^(?:i\s+)?(?:think|believe|guess)\s+(?:so|yes|(?:he|she|they|it)\s+(?:is|are|s|has|have|did))(?:\s+yes)?$"
+)
+_NO_LIKE = re.compile(r"^n+o+$|^n+a+h+$")
+# "Not at the moment" / "not right now" answer a yes/no question about now: no (asked of a list, it is not).
+_NOT_NOW = re.compile(
+    r"^not\s+(?:at\s+the\s+moment|right\s+now|currently|now|today|at\s+present|as\s+far\s+as\s+i\s+know|"
+    r"(?:in\s+)?(?:immediate\s+)?danger|immediately)\b"
+)
 # "yeah, no" means no in everyday speech: with a no straight after the yes, the answer is not clear.
 _YES_THEN_NO = re.compile(r"^(?:yes|yeah|yep|yup|yea|aye)\W*(?:no|nope|nah|not)\b")
 _NO_START = re.compile(r"^(?:no|nope|nah|none|not\s+really|not\s+at\s+all|no\s+concerns?)\b")
@@ -67,8 +84,17 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_EMOJI = {"\U0001f44d": "yes", "\U0001f44e": "no"}  # thumbs up, thumbs down
+
+
 def read_answer(question: QuestionModel, raw: Any) -> AnswerValue | None:
     """`raw` (typed text, a button's option value or label, or a list of them) as the engine's value, or None."""
+    if isinstance(raw, str) and raw.strip() in question.option_values:
+        return raw.strip()  # an option value exactly as a button or Rasa sends it ("under_5")
+    if isinstance(raw, str) and isinstance(question, m.YesNoQuestion):
+        bare = re.sub("[\ufe0f\U0001f3fb-\U0001f3ff\\s]", "", raw)  # skin tones and variation selectors
+        if bare in _EMOJI:
+            return _EMOJI[bare]
     if isinstance(raw, list):
         if question.kind != "multiple_choice":
             return None
@@ -91,15 +117,15 @@ def read_answer(question: QuestionModel, raw: Any) -> AnswerValue | None:
 
 
 def _yes_no(text: str) -> str | None:
-    if text in NO or text == "2":
+    if text in NO or text == "2" or _NO_LIKE.match(text):
         return "no"
     if _YES_THEN_NO.match(text):
         return None
-    if text in YES or text == "1" or _YES_START.match(text):
+    if text in YES or text == "1" or _YES_START.match(text) or _YES_LIKE.match(text):
         return "yes"
     if text == "3":
         return m.UNKNOWN
-    return "no" if _clear_no(text) else None
+    return "no" if _clear_no(text) or (_NOT_NOW.match(text) and not _HEDGE.search(text)) else None
 
 
 def _age(question: QuestionModel, text: str) -> str | None:
@@ -107,14 +133,36 @@ def _age(question: QuestionModel, text: str) -> str | None:
     value = age_option(text)
     if value is not None and value in question.option_values:
         return value
+    if typed_age_months(text) is not None:
+        return None  # an age, but not one of the choices ("19"), or spanning two ("under 5", "11 or 12")
     found = _option(question, text, by_position=False)
     return found or None
+
+
+# How often, typed to a question whose options are "Once ..." and "More than once".
+_ONCE = re.compile(r"^(?:just\s+|only\s+)?(?:once|one\s+time|1\s+time|1\s*x|x\s*1)$")
+_MORE_THAN_ONCE = re.compile(
+    r"^(?:twice|(?:a\s+few|a\s+couple\s+of|several|many|lots\s+of|loads\s+of|multiple|numerous|\d+|two|three|"
+    r"four|five|six|a\s+number\s+of)\s+times|\d+\s*x|x\s*\d+|often|regularly|frequently|repeatedly|a\s+lot|"
+    r"lots|loads|more\s+than\s+once|again\s+and\s+again|all\s+the\s+time)$"
+)
+
+
+def _how_often(question: QuestionModel, text: str) -> str | None:
+    start = "once" if _ONCE.match(text) else "more than once" if _MORE_THAN_ONCE.match(text) else None
+    if start is None or isinstance(question, m.YesNoQuestion):
+        return None
+    found = [o.value for o in question.options if plain(o.label).startswith(start)]
+    return found[0] if len(found) == 1 else None
 
 
 def _single(question: QuestionModel, text: str) -> str | None:
     if text == str(len(question.option_values) + 1):
         return m.UNKNOWN  # "Don't know" is the last button
-    found = _option(question, text)
+    yes = _YES_START.match(text)
+    if yes and not _YES_THEN_NO.match(text) and text[yes.end() :].strip(" ,"):
+        text = text[yes.end() :].strip(" ,")  # "yes, twice": the detail says which
+    found = _option(question, text) or _how_often(question, text)
     if found is None and _clear_no(text):
         # "no" to "Has the child gone missing?" is its one negative option ("Not that I know of")
         negative = [o.value for o in question.options if _NEGATIVE.match(plain(o.label)) or plain(o.value) == "never"]
@@ -158,4 +206,9 @@ def _option(question: QuestionModel, text: str, *, by_position: bool = True) -> 
     if len(starting) == 1:
         return starting.pop()
     close = difflib.get_close_matches(text, list(labels), n=1, cutoff=0.85)
+    # A typo is forgiven, a different number is not ("under 1" is not "under 5").
+    close = [label for label in close if _DIGITS.findall(label) == _DIGITS.findall(text)]
     return labels[close[0]] if close else None
+
+
+_DIGITS = re.compile(r"\d+")

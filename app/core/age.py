@@ -27,17 +27,19 @@ _WORDS = {
 }  # fmt: skip
 _N = r"(\d{1,2}(?:\.\d)?|" + "|".join(_WORDS) + ")"
 _UNITS = {"day": 1 / 30, "week": 12 / 52, "month": 1.0, "year": 12.0}
-_UNIT = r"(d(?:ays?)?|w(?:ee)?ks?|weeks?|w|m(?:on)?ths?|months?|mos?|m|y(?:ea)?rs?|years?|yo|y\s*/\s*o|y)"
+_UNIT = r"(d(?:ays?)?|w(?:ee)?ks?|weeks?|w|m(?:on)?ths?|months?|mos?|m|y(?:ea)?rs?|years?|yo|y\s*/\s*o|y\s+o|y)"
 _STAGES: dict[str, str | float] = {
     "unborn": UNBORN, "pregnant": UNBORN, "pregnancy": UNBORN, "expecting": UNBORN, "antenatal": UNBORN,
     "not yet born": UNBORN, "not born": UNBORN, "newborn": 0, "new born": 0, "neonate": 0, "baby": 3,
     "infant": 6, "toddler": 24, "nursery": 42, "preschool": 42, "pre school": 42, "reception": 54,
     "primary": 84, "secondary": 150, "teenager": 170, "teen": 170, "adolescent": 170, "sixth form": 204,
+    "6th form": 204, "year r": 54, "yr r": 54, "expecting a baby": UNBORN, "unborn baby": UNBORN,
+    "baby on the way": UNBORN, "newborn baby": 0, "new baby": 0,
 }  # fmt: skip
 _STAGE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True)) + r")\b")
 _FILLER = re.compile(
     r"^(?:(?:he|she|they|child|the child|baby|it)\s*(?:is|s|are|re)?\s+|hes\s+|shes\s+|theyre\s+|aged?\s+|"
-    r"about\s+|around\s+|nearly\s+|almost\s+|just\s+)+"
+    r"about\s+|around\s+|nearly\s+|almost\s+|just\s+|in\s+)+"
 )
 
 
@@ -62,7 +64,9 @@ def band(months: float) -> str | None:
 
 
 _TYPED_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"^{_N}\s*(?:-|to|\s)\s*{_N}\s*(?:years?|yrs?)?(?:\s*old)?$"), "range"),
+    (re.compile(rf"^(?:between\s+)?{_N}\s*(?:-|to|or|and|\s)\s*{_N}\s*(?:years?|yrs?)?(?:\s*old)?$"), "range"),
+    # "under 1" is a baby; "under 5" could be a baby or a toddler, so it is not read (the choices are shown).
+    (re.compile(rf"^(?:under|less\s+than|younger\s+than|below)\s+(?:a|an|{_N})\s*{_UNIT}?$"), "under"),
     (re.compile(r"^(\d{1,2})\s*/\s*(12|52)$"), "clinical"),
     (re.compile(r"^(?:year|yr|y)\s*(\d{1,2})$"), "school"),
     (re.compile(rf"^{_N}\s*{_UNIT}?(?:\s*old)?$"), "unit"),
@@ -72,12 +76,17 @@ _TYPED_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 def typed_age_months(text: str) -> list[float] | None:
     """A typed answer to "How old is the child?" as ages in months (a range gives both ends); None if unread."""
     text = _FILLER.sub("", text.strip()).strip()
+    text = re.sub(r"(\d)\s+and\s+a\s+half\b", r"\1.5", text)  # "2 and a half"
     for pattern, kind in _TYPED_PATTERNS:
         found = pattern.match(text)
         if not found:
             continue
         if kind == "range":
             return [_number(found.group(1)) * 12, _number(found.group(2)) * 12]
+        if kind == "under":
+            count = _number(found.group(1)) if found.group(1) else 1.0
+            unit = _unit_months(found.group(2)) if found.group(2) else 12.0
+            return [0.0, count * unit - 0.01]
         if kind == "clinical":
             return [float(found.group(1)) * (1.0 if found.group(2) == "12" else 12 / 52)]
         if kind == "school":
@@ -94,11 +103,9 @@ def age_option(text: str) -> str | None:
     if months is not None:
         bands = {band(m) for m in months}
         return bands.pop() if len(bands) == 1 and None not in bands else None
-    stages = {_STAGES[s] for s in _STAGE.findall(text)}
-    if len(stages) != 1:
-        return None
-    stage = stages.pop()
-    return stage if isinstance(stage, str) else band(stage)
+    # Compared by band: "newborn baby" names two stages in one band.
+    stages = {stage if isinstance(stage, str) else band(stage) for stage in (_STAGES[s] for s in _STAGE.findall(text))}
+    return stages.pop() if len(stages) == 1 else None
 
 
 # --- In a description -----------------------------------------------------------------------------

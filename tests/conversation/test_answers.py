@@ -76,6 +76,53 @@ TABLE: list[tuple[str, str, Any]] = [
     ("strengths", "1, 3", ["supportive_parent", "wider_family"]),
     ("strengths", "supportive_parent, engages", ["supportive_parent", "engages"]),  # option values (Rasa's reader)
     ("strengths", "Wider family or friends give support", ["wider_family"]),
+    # the practitioner audit: typos, capitals, emoji, everyday words
+    ("danger_now", "Yes!!", "yes"),
+    ("danger_now", "YES", "yes"),
+    ("danger_now", "yep he is", "yes"),
+    ("danger_now", "yesss", "yes"),
+    ("danger_now", "yse", "yes"),
+    ("danger_now", "\U0001f44d", "yes"),  # thumbs up
+    ("danger_now", "I think so", "yes"),  # in doubt, the graver reading; the echo shows it
+    ("danger_now", "probably", "yes"),
+    ("danger_now", "I think he is safe", None),  # a belief about safety is not a yes
+    ("danger_now", "I don't think so", None),  # a hedged no: asked again, never recorded as no
+    ("danger_now", "n", "no"),
+    ("danger_now", "nah", "no"),
+    ("danger_now", "nooo", "no"),
+    ("danger_now", "not at the moment", "no"),
+    ("danger_now", "not in immediate danger", "no"),
+    ("danger_now", "not right now, but he goes home at 3", None),
+    ("danger_now", "never", "no"),
+    ("danger_now", "dunno", "unknown"),
+    ("danger_now", "DK", "unknown"),
+    ("age_stage", "3yrs", "under_5"),
+    ("age_stage", "3 y.o.", "under_5"),
+    ("age_stage", "14 y/o", "age_12_to_17"),
+    ("age_stage", "Year 10", "age_12_to_17"),
+    ("age_stage", "she's in year 10", "age_12_to_17"),
+    ("age_stage", "Year R", "under_5"),
+    ("age_stage", "reception", "under_5"),
+    ("age_stage", "nursery", "under_5"),
+    ("age_stage", "13 months", "under_5"),
+    ("age_stage", "2 and a half", "under_5"),
+    ("age_stage", "newborn", "baby_under_1"),
+    ("age_stage", "newborn baby", "baby_under_1"),  # two words for one stage
+    ("age_stage", "expecting", "unborn"),
+    ("age_stage", "expecting a baby", "unborn"),
+    ("age_stage", "6th form", "age_12_to_17"),
+    ("age_stage", "7 or 8", "age_5_to_11"),
+    ("age_stage", "11 or 12", None),  # spans two choices: asked again
+    ("age_stage", "under 1", "baby_under_1"),  # was "1 to 4 years": a typo-match of "under 5"
+    ("age_stage", "under 5", None),  # a baby or a toddler: asked again, never the toddler band unasked
+    ("age_stage", "under_5", "under_5"),  # the option value, as Rasa sends it
+    ("missing_detail", "nah", "never"),
+    ("missing_detail", "not that I know of", "never"),
+    ("missing_detail", "yes once", "once"),
+    ("missing_detail", "twice", "repeatedly"),
+    ("missing_detail", "yes, a few times", "repeatedly"),
+    ("missing_detail", "yes", None),  # once or more than once: asked again
+    ("strengths", "not that I know", []),
 ]
 
 ON_THE_WAY: dict[str, Any] = {"age_stage": "age_5_to_11", "outside_home_any": "yes"}

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import REPO_ROOT
 from app.conversation.messages import payload
-from app.core import render
+from app.core import engine, render
 from app.core.models import Content
 from app.main import create_app
 from tests.conftest import make_settings, stored
@@ -137,3 +138,36 @@ def test_after_a_removal_the_rest_are_listed_again_without_words_and_none_are_st
     assert record is not None
     kept = json.dumps(record.data)
     assert not [w for w in words if w in kept], kept
+
+
+# --- The answer reader's table in docs/conversation.md is the tested one --------------------------
+
+
+def reader_table(content: Content) -> list[str]:
+    """The rows of tests/conversation/test_answers.py's TABLE as docs/conversation.md shows them."""
+    from tests.conversation.test_answers import TABLE
+
+    rows = ["| Question | Typed | Recorded as |", "| --- | --- | --- |"]
+    for question_id, typed, value in TABLE:
+        question = content.question(question_id)
+        assert question is not None
+        recorded = (
+            "not read: the choices again" if value is None else f"{engine.answer_label(question, value)} (`{value}`)"
+        )
+        rows.append(f"| {question_id} | `{typed}` | {recorded} |")
+    return rows
+
+
+def test_the_docs_table_is_the_answer_readers_tested_table(content: Content) -> None:
+    """Regenerate with: python -c "from tests.conversation.test_practitioner_audit import print_table; print_table()" """
+    docs = (REPO_ROOT / "docs" / "conversation.md").read_text(encoding="utf-8").splitlines()
+    table = reader_table(content)
+    start = docs.index(table[0])
+    assert docs[start : start + len(table)] == table
+    assert not docs[start + len(table)].startswith("|")
+
+
+def print_table() -> None:
+    from app.content import load_content
+
+    print("\n".join(reader_table(load_content(REPO_ROOT))))
