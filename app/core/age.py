@@ -85,8 +85,8 @@ def typed_age_months(text: str) -> list[float] | None:
             return [_number(found.group(1)) * 12, _number(found.group(2)) * 12]
         if kind == "under":
             count = _number(found.group(1)) if found.group(1) else 1.0
-            unit = _unit_months(found.group(2)) if found.group(2) else 12.0
-            return [0.0, count * unit - 0.01]
+            months = _unit_months(found.group(2)) if found.group(2) else 12.0
+            return [0.0, count * months - 0.01]
         if kind == "clinical":
             return [float(found.group(1)) * (1.0 if found.group(2) == "12" else 12 / 52)]
         if kind == "school":
