@@ -163,7 +163,7 @@ def _single(question: QuestionModel, text: str) -> str | None:
     if yes and not _YES_THEN_NO.match(text) and text[yes.end() :].strip(" ,"):
         text = text[yes.end() :].strip(" ,")  # "yes, twice": the detail says which
     found = _option(question, text) or _how_often(question, text)
-    if found is None and _clear_no(text):
+    if found is None and _clear_no(text) and not isinstance(question, m.YesNoQuestion):
         # "no" to "Has the child gone missing?" is its one negative option ("Not that I know of")
         negative = [o.value for o in question.options if _NEGATIVE.match(plain(o.label)) or plain(o.value) == "never"]
         found = negative[0] if len(negative) == 1 else None
