@@ -515,7 +515,7 @@ def answer_label(question: QuestionModel, value: AnswerValue) -> str:
     return "; ".join(labels[v] for v in chosen) if chosen else "None of these"
 
 
-def _route_order(content: m.Content, decision: Decision, raising: list[m.Indicator]) -> dict[str, list[str]]:
+def route_order(content: m.Content, decision: Decision, raising: list[m.Indicator]) -> dict[str, list[str]]:
     """The routes to recommend, first to act on first, each with why it is there.
 
     999 (or advice from the MASH when danger is not known) comes first. Then a concern at the outcome's level that
@@ -568,7 +568,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
     raising = [content.indicators[i] for i in present if i in content.indicators and not content.indicators[i].strength]
     strengths = [content.indicators[i] for i in present if i in content.indicators and content.indicators[i].strength]
 
-    route_why = _route_order(content, decision, raising)
+    route_why = route_order(content, decision, raising)
     own_procedure_only = not any(why.startswith("level ") for whys in route_why.values() for why in whys)
     lead = content.routes.get(next(iter(route_why), "")) if own_procedure_only else None
     routes = []

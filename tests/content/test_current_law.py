@@ -364,3 +364,23 @@ def test_ordinary_words_are_not_read_as_a_new_area(content: Content, text: str) 
 )
 def test_partnership_questions_get_the_current_answer(content: Content, question: str, says: str) -> None:
     assert says in ask(content.knowledge, question).answer
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("A teaching assistant grabbed the 6 year old's arm and pushed him against a wall.", "lado"),
+        ("She told me she had FGM done to her when she was little.", "fgm_mandatory_report"),
+        (
+            "The 15 year old may have been trafficked: she was brought here and made to work.",
+            "national_referral_mechanism",
+        ),
+    ],
+)
+def test_free_text_routes_lead_with_the_concerns_own_procedure(content: Content, text: str, first: str) -> None:
+    """The triage gives routes in the engine's order, with why; an allegation alone brings no early help plan."""
+    result = triage(content, text)
+    assert [r.id for r in result.routes][0] == first, [(r.id, r.because) for r in result.routes]
+    assert result.routes[0].because and all(r.because for r in result.routes)
+    if first == "lado":
+        assert not {"early_help_assessment", "team_around_family"} & {r.id for r in result.routes}

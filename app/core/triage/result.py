@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.core import models as m
 from app.core.age import AGE_QUESTION, band, described_ages
-from app.core.engine import decide
+from app.core.engine import decide, route_order
 from app.core.errors import InvalidInput
 from app.core.language.redact import redact
 from app.core.triage.index import TriageIndex, triage_index
@@ -82,6 +82,9 @@ class AgeStage(BaseModel):
 class RouteRef(BaseModel):
     id: str
     name: str
+    because: list[str] = Field(
+        default_factory=list, description="The concerns that bring it, 'level N', or 'immediate_danger'."
+    )
 
 
 class QuestionRef(BaseModel):
@@ -182,7 +185,13 @@ def triage(content: m.Content, text: str, age: float | None = None) -> TriageRes
     decision = decide(content, present, weighed)
     level = content.levels[decision.level]
     settle = _settle(content, present, historic, decision.level, decision.confirmed_level)
-    routes = _routes(content, decision.level, decision.immediate_danger, present)
+    raising = [content.indicators[i] for i in present if not content.indicators[i].strength]
+    # The engine's order: 999, a concern's own procedure (the LADO, FGM reporting ...), then the level's routes.
+    routes = [
+        RouteRef(id=route.id, name=route.name, because=because)
+        for route_id, because in route_order(content, decision, raising).items()
+        if (route := content.routes.get(route_id)) is not None
+    ]
     questions = _follow_up(content, index, present, historic, decision.settle_questions)
     return TriageResult(
         suggested_level=decision.level,
@@ -269,21 +278,6 @@ def _settle(content: m.Content, present: set[str], historic: set[str], level: in
                 f"If so, the guidance would be level {raised}."
             )
     return notes
-
-
-def _routes(content: m.Content, level: int, danger: bool, present: set[str]) -> list[RouteRef]:
-    ids: list[str] = []
-    if danger:
-        ids += ["police_999", "mash_referral"]
-    ids += content.levels[level].routes
-    for indicator in sorted((content.indicators[i] for i in present), key=lambda i: -i.level):
-        ids += indicator.routes
-    seen: dict[str, RouteRef] = {}
-    for route_id in ids:
-        route = content.routes.get(route_id)
-        if route is not None and route_id not in seen:
-            seen[route_id] = RouteRef(id=route.id, name=route.name)
-    return list(seen.values())
 
 
 def _follow_up(
