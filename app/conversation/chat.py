@@ -385,6 +385,19 @@ def _restart(content: m.Content) -> tuple[ChatState, list[Message]]:
     ]
 
 
+def _nothing_recognised(chat: _Chat) -> list[Message]:
+    chat.state.awaiting = "description"
+    return [
+        Message(
+            kind="text",
+            text="I could not recognise specific needs or risks in that. You could describe it another way "
+            "(for example what you have seen or been told, how often, and the child's age), or answer the "
+            "questions.",
+            buttons=[Button(title="Answer questions instead", payload=payload("assess"))],
+        )
+    ]
+
+
 def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list[Message] | None:
     """Triage a description and list what was recognised, to confirm (the text itself is not kept)."""
     from app.core.triage import triage  # imported here: the triage index is built on first use
@@ -397,18 +410,7 @@ def _describe(chat: _Chat, text: str, *, quiet_when_empty: bool = False) -> list
     if age is not None and chat.state.assessment is not None and age.question_id in chat.state.assessment["answers"]:
         age = None  # already answered: the description does not change it
     if not current and age is None:
-        if quiet_when_empty:
-            return None
-        chat.state.awaiting = "description"
-        return [
-            Message(
-                kind="text",
-                text="I could not recognise specific needs or risks in that. You could describe it another way "
-                "(for example what you have seen or been told, how often, and the child's age), or answer the "
-                "questions.",
-                buttons=[Button(title="Answer questions instead", payload=payload("assess"))],
-            )
-        ]
+        return None if quiet_when_empty else _nothing_recognised(chat)
     chat.state.awaiting = None
     if result.immediate_danger:
         chat.state.danger = True
@@ -581,6 +583,10 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
         answer = asides.ask_partnership(chat.content, text)
         if answer.entry_id is not None:
             return [asides.knowledge_message(answer)]
+        if long_enough and not _looks_like_question(text):
+            # A description with nothing recognised (already read above): say so and how to go on, not
+            # "I don't know that; here is who to ask", which answers a question nobody asked.
+            return _nothing_recognised(chat)
         described = _describe(chat, text, quiet_when_empty=True)
         if described is not None:
             return described

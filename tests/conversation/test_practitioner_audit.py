@@ -171,3 +171,53 @@ def print_table() -> None:
     from app.content import load_content
 
     print("\n".join(reader_table(load_content(REPO_ROOT))))
+
+
+# --- Everyday sentences through the chat --------------------------------------------------------
+
+# Written fresh for the audit (jobs, sport, cooking, family life): none is a level 3 or 4 concern or a danger.
+EVERYDAY = [
+    "Dad works nights at the warehouse, mum is a carer for her own mother.",  # was the act-now card (left alone)
+    "She cares for her own mother at night since her dad died.",  # was the act-now card (left alone)
+    "He loves cars and talks about them all the time, attendance 96%.",
+    "He plays rugby and got a black eye in a tackle at the weekend.",
+    "She works weekends at the chip shop and is saving for a car.",
+    "Mum's new job means she starts at 6am, grandad does the school run.",
+    "The class did a project on the Blitz and bombing raids.",
+    "They are decorating so the kids are sleeping in the living room for a week.",
+]
+
+
+@pytest.mark.parametrize("sentence", EVERYDAY)
+def test_an_everyday_sentence_brings_no_grave_concern_and_no_alarm(client: TestClient, sentence: str) -> None:
+    messages = post(client, text=sentence)["messages"]
+    assert not {"act_now", "alert"} & {m["kind"] for m in messages}
+    content = client.app.state.content  # type: ignore[attr-defined]
+    grave = [
+        i["id"]
+        for m in messages
+        for i in m["evidence"]
+        if i["id"] in content.indicators and content.indicators[i["id"]].level >= 3
+    ]
+    assert grave == []
+
+
+def test_the_issues_false_matches_are_not_read_as_their_concerns(client: TestClient) -> None:
+    """'gas cut off' was self-harm, 'cars' a young carer, 'no family round here, isolated' 'not isolated'."""
+    gas = post(client, text="His mum said the gas was cut off last week and they have no money for the meter.")
+    ids = [i["id"] for m in gas["messages"] for i in m["evidence"]]
+    assert ids and not [i for i in ids if "harm" in i or "suicid" in i]
+    cars = post(client, text="He loves cars and talks about them all the time.")
+    assert not [i for m in cars["messages"] for i in m["evidence"] if "carer" in i["id"]]
+    alone = post(client, text="Mum says there is no family round here, isolated since the move, and she is low.")
+    text = "\n".join(m["text"] for m in alone["messages"])
+    assert "not the case" not in text or "isolated" not in text.split("not the case")[1].lower()
+
+
+def test_a_description_with_nothing_recognised_says_so_not_i_dont_know(client: TestClient) -> None:
+    """It answered 'I don't know that; here is who to ask' (a partnership answer nobody asked for)."""
+    messages = post(client, text="He loves cars and talks about them all the time, attendance 96%.")["messages"]
+    last = messages[-1]
+    assert last["text"].startswith("I could not recognise specific needs or risks in that.")
+    assert [b["title"] for b in last["buttons"]] == ["Answer questions instead"]
+    assert not any("I don't know that" in m["text"] for m in messages)
