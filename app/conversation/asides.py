@@ -81,19 +81,29 @@ def links_for(content: m.Content, ids: Iterable[str]) -> list[Link]:
 # --- Plain questions about who to call ----------------------------------------------------------
 
 _CONTACT_WORDS = r"\b(?:number|numbers|phone|telephone|tel|ring|call|contact|details|reach)\b"
+# "mash no", "lado tel": a short name then a short word for its number.
+_SHORT_NUMBER = r"\s+(?:no|num|tel|#|phone|number)$"
+# Children's social care's front door is the MASH.
+_MASH = r"(?:mash|childrens social care|social care|social services|social workers?|childrens services|csc)"
 _PLAIN: list[tuple[str, re.Pattern[str]]] = [
     ("out_of_hours", re.compile(rf"\b(?:out of hours|ooh|after hours|emergency duty|edt)\b.*{_CONTACT_WORDS}"
-                                rf"|{_CONTACT_WORDS}.*\b(?:out of hours|ooh|after hours|at night|weekends?)\b")),
-    ("lado", re.compile(rf"\blado\b.*{_CONTACT_WORDS}|{_CONTACT_WORDS}.*\blado\b"
+                                rf"|{_CONTACT_WORDS}.*\b(?:out of hours|ooh|after hours|at night|weekends?)\b"
+                                r"|^(?:the\s+)?(?:out of hours|ooh|edt|emergency duty team|after hours)"
+                                r"(?:\s+(?:team|service|line|no))?$")),
+    ("lado", re.compile(rf"\blado\b.*{_CONTACT_WORDS}|{_CONTACT_WORDS}.*\blado\b|^lado{_SHORT_NUMBER}"
                         r"|^(?:what|who)(?: is|s| are)? (?:a |an |the )?lados?\b")),
-    ("mash", re.compile(rf"\bmash\b.*{_CONTACT_WORDS}|{_CONTACT_WORDS}.*\bmash\b")),
+    ("mash", re.compile(rf"\b{_MASH}\b.*{_CONTACT_WORDS}|{_CONTACT_WORDS}.*\b{_MASH}\b|^(?:the\s+)?mash{_SHORT_NUMBER}")),
+    ("police", re.compile(rf"\bpolice\b.*{_CONTACT_WORDS}|{_CONTACT_WORDS}.*\bpolice\b"
+                          rf"|\bnon ?emergency\b.*{_CONTACT_WORDS}|^(?:the\s+)?police{_SHORT_NUMBER}")),
     ("referral", re.compile(r"\b(?:how|where|who)\b.*\b(?:make|do|submit|send|put in|complete|raise)\b.*\breferrals?\b"
-                            r"|\bhow (?:do|can|should|would) (?:i|we|you) refer\b|^(?:make|making) a referral$")),
+                            r"|\bhow (?:do|can|should|would) (?:i|we|you) refer\b|^(?:make|making) a referral$"
+                            r"|^(?:a\s+)?referrals?$")),
 ]  # fmt: skip
 
 
 def plain_question(text: str) -> str | None:
-    """Which plain question about a contact this is ("mash", "lado", "out_of_hours", "referral"), if any."""
+    """Which plain question about a contact this is ("mash", "lado", "out_of_hours", "police", "referral"), if
+    any."""
     normal = plain(text)
     return next((name for name, pattern in _PLAIN if pattern.search(normal)), None)
 
@@ -118,6 +128,7 @@ def plain_answer(content: m.Content, name: str) -> Message:
             "mash": ["mash_in_hours", "mash_out_of_hours"],
             "out_of_hours": ["mash_out_of_hours"],
             "lado": ["lado"],
+            "police": ["police_101", "police_999"],
         }[name]
         contacts = contacts_out(content, ids)
         lines = []

@@ -547,7 +547,9 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
     intent = _intent(text)
     if intent in _ALWAYS:
         return _handle_intent(chat, intent, text)  # type: ignore[arg-type]
-    plain_question = asides.plain_question(text)
+    # A plain question is short or asked as one: "MASH contact was made after dad hit him ..." is a description.
+    short = len(text.split()) <= 8 or _looks_like_question(text)
+    plain_question = asides.plain_question(text) if short else None
     if plain_question is not None:
         return [asides.plain_answer(chat.content, plain_question)]
     if state.awaiting == "description":

@@ -221,3 +221,37 @@ def test_a_description_with_nothing_recognised_says_so_not_i_dont_know(client: T
     assert last["text"].startswith("I could not recognise specific needs or risks in that.")
     assert [b["title"] for b in last["buttons"]] == ["Answer questions instead"]
     assert not any("I don't know that" in m["text"] for m in messages)
+
+
+# --- Plain questions in other words -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("asked", "number"),
+    [
+        ("mash no", "01925 443322"),  # was "did not understand"
+        ("out of hours", "01925 444400"),  # was the Return Home Interview's definition
+        ("OOH", "01925 444400"),
+        ("referral?", "01925 443322"),  # was a timescale
+        ("what is the number for children's social care", "01925 443322"),  # was the 45-day assessment timescale
+        ("phone number for social services", "01925 443322"),  # was the LADO's procedure
+        ("social worker number", "01925 443322"),
+        ("police non emergency number", "101"),  # was "could not recognise specific needs"
+        ("police number", "101"),
+        ("lado no", "01925 442079"),
+    ],
+)
+def test_plain_questions_in_other_words_get_the_number(client: TestClient, asked: str, number: str) -> None:
+    messages = post(client, text=asked)["messages"][1:]  # after the greeting
+    assert [m["kind"] for m in messages] == ["text"]
+    assert number in messages[0]["text"]
+    assert "tel:" + number.replace(" ", "") in [link["url"] for link in messages[0]["links"]]
+    assert "call 999" in messages[0]["text"]
+
+
+def test_a_description_naming_a_contact_is_read_as_a_description(client: TestClient) -> None:
+    """'MASH contact was made ...' is a concern to read, not a question about the MASH's number."""
+    text = "MASH contact was made last week after dad hit him in front of his sister and she is scared."
+    messages = post(client, text=text)["messages"]
+    assert "evidence" in [m["kind"] for m in messages]
+    assert "physical_abuse_disclosure" in [i["id"] for m in messages for i in m["evidence"]]
