@@ -154,6 +154,7 @@ def test_an_allegation_leads_with_the_lado_and_mash_advice_not_early_help(conten
         assert "one working day" in outcome.timeframe and "Early Help" not in outcome.timeframe
         card = render.card(outcome, content)
         assert "01925 442079" in card.top.split("Who to call")[1], card.top
+        assert "within one working day" in card.top and "Ask the MASH for advice" in card.top, card.top
     # Another concern at the same level keeps the level's routes, after the LADO.
     both = walks.path_to(
         content, "adult_at_work_detail", "harmed", fixed={"age_stage": "age_5_to_11", "family_any": "yes"}
