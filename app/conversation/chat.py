@@ -565,6 +565,10 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
         value = read_answer(question, text)
         if value is not None:
             return _answer(chat, question.id, value, typed=True)
+        if ev.reads_as_danger(chat.content, text):
+            # Danger in other words ("he has a knife and says he'll kill himself"): act now; nothing recorded.
+            chat.state.danger = True
+            return [Message(kind="text", text=ev.DANGER_IN_WORDS), *_position(chat)]
         if text.strip().endswith("?"):
             answer = asides.ask_partnership(chat.content, text)
             if answer.entry_id is not None:

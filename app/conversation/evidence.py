@@ -46,6 +46,20 @@ def suggested_answers(content: m.Content, indicator_ids: Iterable[str]) -> dict[
     return answers
 
 
+def reads_as_danger(content: m.Content, text: str) -> bool:
+    """Whether words typed at a question, not readable as its answer, read as a child in immediate danger
+    ("he has a knife and says he will kill himself"): every channel then acts now, recording nothing."""
+    from app.core.language.redact import redact
+    from app.core.triage import triage  # imported here: the triage index is built on first use
+
+    return len(text.split()) >= 3 and triage(content, redact(text).text).immediate_danger
+
+
+DANGER_IN_WORDS = (
+    "What you wrote may mean a child is in immediate danger, so act now. I have not recorded it as an answer."
+)
+
+
 def age_label(content: m.Content, value: str) -> str:
     question = content.question(AGE_QUESTION)
     return f"Age: {engine.answer_label(question, value) if question else value}"

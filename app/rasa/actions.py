@@ -26,7 +26,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from app.conversation.answers import read_answer
-from app.conversation.evidence import quoted
+from app.conversation.evidence import DANGER_IN_WORDS, quoted, reads_as_danger
 from app.core import engine, render
 from app.core import models as m
 from app.core.errors import InvalidAnswer, InvalidInput
@@ -289,6 +289,15 @@ class TakeAnswer(ThresholdAction):
         try:
             state, question = await record_answer(self.context, tracker.sender_id, raw, question_id)
         except InvalidAnswer as exc:
+            if isinstance(raw, Typed) and reads_as_danger(content, raw.text):
+                # Danger in other words at a question: act now (the chat does the same); nothing recorded.
+                utter_alerts(dispatcher, [danger_alert(content)])
+                dispatcher.utter_message(text=DANGER_IN_WORDS)
+                stored_state, _ = await load_state(self.context, tracker.sender_id)
+                view = engine.view(content, stored_state or engine.new_state())
+                if view.question is not None and stored_state is not None:
+                    utter_question(dispatcher, view.question, stored_state)
+                return [SlotSet(ANSWER_SLOT, None), *progress_events(view)]
             if isinstance(raw, Typed) and raw.by_intent is None and tracker.get_slot(ANSWER_SLOT) is None:
                 # Words that hold no answer, with no answer intent: let Rasa's policies choose another action.
                 raise ActionExecutionRejection(self.name(), "The latest message holds no answer.") from exc

@@ -125,6 +125,10 @@ TABLE: list[tuple[str, str, Any]] = [
     ("strengths", "not that I know", []),
 ]
 
+# Unread as an answer, but read as a child in immediate danger (the question's own example: too frightened to go
+# home): the act-now card comes first, and still nothing is recorded.
+DANGER_IN_WORDS = {"no, but he's scared to go home"}
+
 ON_THE_WAY: dict[str, Any] = {"age_stage": "age_5_to_11", "outside_home_any": "yes"}
 
 
@@ -171,6 +175,10 @@ def test_through_the_chat(content: Content, question_id: str, typed: str, value:
     state, messages = respond(content, json.loads(json.dumps(state.model_dump())), Turn(text=typed))
     assert state.assessment is not None
     kinds = [msg.kind for msg in messages]
+    if value is None and typed in DANGER_IN_WORDS:
+        assert question_id not in state.assessment["answers"]
+        assert kinds[0] == "act_now" and "not recorded it as an answer" in messages[1].text
+        return
     if value is None:
         assert question_id not in state.assessment["answers"]
         assert kinds[-1] == "question" and "could not tell which answer" in messages[-1].text  # the choices again
@@ -191,6 +199,9 @@ def test_through_the_rest_channel(client: TestClient, question_id: str, typed: s
     answers = stored(client, "rest", sender).data["state"]["assessment"]["answers"]  # type: ignore[union-attr]
     if value is None:
         assert question_id not in answers
+        if typed in DANGER_IN_WORDS:
+            assert replies[0]["text"].startswith("Act now") and replies[0]["buttons"]
+            return
         assert "could not tell which answer" in replies[-1]["text"] and replies[-1]["buttons"]
         return
     assert answers[question_id] == value
@@ -208,6 +219,12 @@ def test_through_the_rasa_actions(client: TestClient, question_id: str, typed: s
     call = action_call("action_threshold_answer", sender, text=typed, intent="inform")
     response = client.post("/rasa/webhook", json=call)
     answers = stored(client, "rasa", sender).data["state"]["answers"]  # type: ignore[union-attr]
+    if value is None and typed in DANGER_IN_WORDS:
+        assert question_id not in answers
+        assert response.status_code == 200, response.text
+        texts = [r.get("text") or "" for r in response.json()["responses"]]
+        assert texts[0].startswith("A child may be in immediate danger.") and "not recorded it" in texts[1]
+        return
     if value is None:
         assert question_id not in answers
         assert response.status_code == 400  # no answer in the words: Rasa's policies choose what to say
@@ -219,10 +236,10 @@ def test_through_the_rasa_actions(client: TestClient, question_id: str, typed: s
 
 
 def test_unreadable_words_with_an_answer_intent_get_the_choices_again_never_a_no(client: TestClient) -> None:
-    """Rasa's NLU may read "no, but he's scared to go home" as deny: the words win, and they are not a no."""
+    """Rasa's NLU may read "no, but I am worried about her" as deny: the words win, and they are not a no."""
     sender = "rasa-hedged-no"
     client.post("/rasa/webhook", json=action_call("action_threshold_start", sender))
-    call = action_call("action_threshold_answer", sender, text="no, but he's scared to go home", intent="deny")
+    call = action_call("action_threshold_answer", sender, text="no, but I am worried about her", intent="deny")
     result = client.post("/rasa/webhook", json=call).json()
     assert stored(client, "rasa", sender).data["state"]["answers"] == {}  # type: ignore[union-attr]
     assert result["responses"][0]["text"].startswith("Sorry, I could not take that answer.")

@@ -255,3 +255,37 @@ def test_a_description_naming_a_contact_is_read_as_a_description(client: TestCli
     messages = post(client, text=text)["messages"]
     assert "evidence" in [m["kind"] for m in messages]
     assert "physical_abuse_disclosure" in [i["id"] for m in messages for i in m["evidence"]]
+
+
+# --- Danger in other words at a question --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "he says his dad hit him with a belt and he's scared to go home tonight",
+        "He has a knife and is threatening to kill himself",
+    ],
+)
+def test_danger_typed_at_a_question_in_other_words_brings_the_act_now_card(client: TestClient, typed: str) -> None:
+    """It got 'I could not tell which answer that is' and the choices again: no 999, no act-now card."""
+    session = post(client, payload=payload("assess"))["session_id"]
+    messages = post(client, session_id=session, text=typed)["messages"]
+    assert messages[0]["kind"] == "act_now"
+    assert "tel:999" in [link["url"] for link in messages[0]["links"]]
+    assert "not recorded it as an answer" in messages[1]["text"]
+    record = stored(client, "chat", session)
+    assert record is not None and record.data["state"]["assessment"]["answers"] == {}  # nothing recorded
+    later = post(client, session_id=session, payload=payload("go_on"))["messages"]
+    assert later[0]["kind"] == "alert" and later[-1]["kind"] == "question"  # the alert stays on top
+
+
+def test_danger_typed_at_the_age_question_brings_the_act_now_card(client: TestClient) -> None:
+    """A danger fact typed where an age is asked is not lost because it is not an age."""
+    session = post(client, payload=payload("assess"))["session_id"]
+    for question_id in ("danger_now", "injury_now", "disclosure_now"):
+        post(client, session_id=session, payload=payload("answer", question_id=question_id, value="no"))
+    messages = post(client, session_id=session, text="she's 14 but mum's boyfriend is there now with a knife")[
+        "messages"
+    ]
+    assert messages[0]["kind"] == "act_now"
