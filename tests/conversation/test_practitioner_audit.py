@@ -145,7 +145,7 @@ def test_after_a_removal_the_rest_are_listed_again_without_words_and_none_are_st
 
 def reader_table(content: Content) -> list[str]:
     """The rows of tests/conversation/test_answers.py's TABLE as docs/conversation.md shows them."""
-    from tests.conversation.test_answers import TABLE
+    from tests.conversation.test_answers import DANGER_IN_WORDS, TABLE
 
     rows = ["| Question | Typed | Recorded as |", "| --- | --- | --- |"]
     for question_id, typed, value in TABLE:
@@ -154,6 +154,8 @@ def reader_table(content: Content) -> list[str]:
         recorded = (
             "not read: the choices again" if value is None else f"{engine.answer_label(question, value)} (`{value}`)"
         )
+        if typed in DANGER_IN_WORDS:
+            recorded = "not read, but reads as danger: the act-now card, nothing recorded"
         rows.append(f"| {question_id} | `{typed}` | {recorded} |")
     return rows
 
