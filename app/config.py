@@ -20,8 +20,11 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = Field(7 * 24 * 3600, ge=60, description="Idle time before an assessment expires.")
     # Security (issue 9, docs/security.md).
     allowed_origins: str = Field("", description="Comma-separated origins that may embed the widget and call the API.")
-    rate_limit: str = Field("120/minute", pattern=r"^\s*(off|\d+\s*/\s*(second|minute|hour|day))\s*$",
-                            description="Requests per client, e.g. 60/minute; 'off' disables it.")
+    rate_limit: str = Field(
+        "120/minute",
+        pattern=r"^\s*(off|\d+\s*/\s*(second|minute|hour|day))\s*$",
+        description="Requests per client, e.g. 60/minute; 'off' disables it.",
+    )
     admin_token: str = Field("", description="Bearer token for /admin; the admin endpoints are off when empty.")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest request body accepted (413 beyond).")
     trusted_proxies: str = Field("", description="Comma-separated proxy IPs/networks whose X-Forwarded-* we believe.")

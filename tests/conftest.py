@@ -31,7 +31,9 @@ def content() -> Content:
 
 
 def make_settings(tmp_path: Path, content_dir: Path = REPO_ROOT, **overrides: object) -> Settings:
-    return Settings(content_dir=content_dir, session_store=f"sqlite:///{tmp_path}/threshold.db", data_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+    return Settings(
+        content_dir=content_dir, session_store=f"sqlite:///{tmp_path}/threshold.db", data_dir=tmp_path, **overrides
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -21,9 +21,19 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Conflict: 409,
 }
 
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_request",
-              429: "too_many_requests", 503: "unavailable"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    503: "unavailable",
+}
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -56,7 +66,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
         log.error("store unavailable: %s", exc)
         return error_response(
-            503, "store_unavailable", "The service cannot reach its session store just now. Try again shortly.",
+            503,
+            "store_unavailable",
+            "The service cannot reach its session store just now. Try again shortly.",
             headers={"Retry-After": "5"},
         )
 

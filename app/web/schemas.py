@@ -20,7 +20,9 @@ AnswerValue = Annotated[CleanText, Field(max_length=MAX_ANSWER)]
 
 
 class AssessmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"description": "Year 9 boy, attendance 85% this term"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{}, {"description": "Year 9 boy, attendance 85% this term"}]}
+    )
 
     description: CleanText | None = Field(
         None,

@@ -37,11 +37,28 @@ def with_answers(**changes: Any) -> list[tuple[str, Any]]:
     [
         pytest.param(NO_CONCERNS, 1, [], id="no-concerns-universal"),
         pytest.param(with_answers(school="low"), 2, ["highest_indicator"], id="one-level-2-need"),
-        pytest.param(with_answers(home_worries=["housing", "checks"]), 3, ["highest_indicator", "several_unmet_needs"], id="needs-in-two-domains"),
-        pytest.param(with_answers(school="low", home_worries=["housing"]), 3, ["highest_indicator", "several_unmet_needs"], id="education-and-home"),
+        pytest.param(
+            with_answers(home_worries=["housing", "checks"]),
+            3,
+            ["highest_indicator", "several_unmet_needs"],
+            id="needs-in-two-domains",
+        ),
+        pytest.param(
+            with_answers(school="low", home_worries=["housing"]),
+            3,
+            ["highest_indicator", "several_unmet_needs"],
+            id="education-and-home",
+        ),
         pytest.param(with_answers(home_worries=["abuse"]), 3, ["highest_indicator"], id="level-3-indicator"),
-        pytest.param(with_answers(early_help="yes", early_help_working="yes"), 2, ["highest_indicator"], id="early-help-working"),
-        pytest.param(with_answers(early_help="yes", early_help_working="no"), 4, ["highest_indicator", "early_help_not_working"], id="step-up-early-help-not-working"),
+        pytest.param(
+            with_answers(early_help="yes", early_help_working="yes"), 2, ["highest_indicator"], id="early-help-working"
+        ),
+        pytest.param(
+            with_answers(early_help="yes", early_help_working="no"),
+            4,
+            ["highest_indicator", "early_help_not_working"],
+            id="step-up-early-help-not-working",
+        ),
         pytest.param(with_answers(danger="yes"), 4, ["highest_indicator", "red_flag"], id="red-flag"),
         pytest.param(with_answers(staff="yes"), 4, ["highest_indicator"], id="allegation"),
     ],

@@ -28,7 +28,9 @@ def start(client: TestClient, **body: Any) -> dict[str, Any]:
 
 
 def answer(client: TestClient, assessment_id: str, question_id: str, value: Any) -> dict[str, Any]:
-    response = client.post(f"/api/v1/assessments/{assessment_id}/answers", json={"question_id": question_id, "value": value})
+    response = client.post(
+        f"/api/v1/assessments/{assessment_id}/answers", json={"question_id": question_id, "value": value}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -82,14 +84,22 @@ def test_back_and_change_answer(fixture_client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("payload", "status", "error", "words"),
     [
-        pytest.param({"question_id": "danger", "value": "perhaps"}, 422, "invalid_answer", "yes, no, unknown", id="bad-value"),
-        pytest.param({"question_id": "nonsense", "value": "yes"}, 422, "unknown_question", "danger", id="unknown-question"),
+        pytest.param(
+            {"question_id": "danger", "value": "perhaps"}, 422, "invalid_answer", "yes, no, unknown", id="bad-value"
+        ),
+        pytest.param(
+            {"question_id": "nonsense", "value": "yes"}, 422, "unknown_question", "danger", id="unknown-question"
+        ),
         pytest.param({"question_id": "danger"}, 422, "invalid_request", "value", id="missing-field"),
         pytest.param({"question_id": "danger", "value": 3}, 422, "invalid_request", "value", id="wrong-type"),
-        pytest.param({"question_id": "danger", "value": "no", "extra": 1}, 422, "invalid_request", "extra", id="extra-field"),
+        pytest.param(
+            {"question_id": "danger", "value": "no", "extra": 1}, 422, "invalid_request", "extra", id="extra-field"
+        ),
     ],
 )
-def test_bad_answers_are_clear_json_errors(fixture_client: TestClient, payload: dict[str, Any], status: int, error: str, words: str) -> None:
+def test_bad_answers_are_clear_json_errors(
+    fixture_client: TestClient, payload: dict[str, Any], status: int, error: str, words: str
+) -> None:
     body = start(fixture_client)
     response = fixture_client.post(f"/api/v1/assessments/{body['id']}/answers", json=payload)
     assert response.status_code == status
@@ -158,7 +168,10 @@ def test_expired_assessment_is_gone(tmp_path: Path) -> None:
 def test_invalid_content_stops_start_up(tmp_path: Path) -> None:
     broken = tmp_path / "content"
     broken.mkdir()
-    with pytest.raises(ContentInvalid, match=r"rules/content\.yaml:1: file is missing"), TestClient(create_app(make_settings(tmp_path, broken))):
+    with (
+        pytest.raises(ContentInvalid, match=r"rules/content\.yaml:1: file is missing"),
+        TestClient(create_app(make_settings(tmp_path, broken))),
+    ):
         pass
 
 
@@ -183,6 +196,15 @@ def test_real_content_first_questions_are_immediate_danger(client: TestClient) -
 def test_every_endpoint_is_documented(fixture_client: TestClient) -> None:
     schema = fixture_client.get("/openapi.json").json()
     paths = schema["paths"]
-    for path in ["/api/v1/assessments", "/api/v1/assessments/{assessment_id}/answers", "/api/v1/assessments/{assessment_id}/back",
-                 "/api/v1/assessments/{assessment_id}/summary", "/api/v1/levels", "/api/v1/indicators", "/api/v1/routes", "/version", "/healthz"]:
+    for path in [
+        "/api/v1/assessments",
+        "/api/v1/assessments/{assessment_id}/answers",
+        "/api/v1/assessments/{assessment_id}/back",
+        "/api/v1/assessments/{assessment_id}/summary",
+        "/api/v1/levels",
+        "/api/v1/indicators",
+        "/api/v1/routes",
+        "/version",
+        "/healthz",
+    ]:
         assert path in paths, path

@@ -305,7 +305,11 @@ def test_classrooms_and_rasa_have_their_own_larger_buckets(tmp_path: Path, whole
 
 def test_rasa_webhook_accepts_a_large_tracker(tmp_path: Path) -> None:
     with TestClient(make_app(tmp_path, max_body_bytes=2048)) as client:
-        big = {"next_action": "action_threshold_nonexistent", "sender_id": "s", "tracker": {"sender_id": "s", "events": [{"event": "user", "text": "x" * 3000}]}}
+        big = {
+            "next_action": "action_threshold_nonexistent",
+            "sender_id": "s",
+            "tracker": {"sender_id": "s", "events": [{"event": "user", "text": "x" * 3000}]},
+        }
         assert client.post("/rasa/webhook", json=big).status_code == 404  # reached the action server
         assert client.post("/api/v1/assessments", json={"description": "x" * 3000}).status_code == 413
 

@@ -175,7 +175,12 @@ class AskOut(BaseModel):
     verify: bool = Field(description="True when a local detail in the answer awaits confirmation by the partnership.")
 
 
-@router.get("/api/v1/escalation", response_model=EscalationOut, responses=ERRORS, dependencies=[analytics.counted("escalation", "steps")])
+@router.get(
+    "/api/v1/escalation",
+    response_model=EscalationOut,
+    responses=ERRORS,
+    dependencies=[analytics.counted("escalation", "steps")],
+)
 def get_escalation(
     content: ContentDep,
     started: Annotated[str, Query(description=f"The day the disagreement started (day 1): {DATE_FORMAT_HINT}.")],
