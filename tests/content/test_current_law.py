@@ -381,7 +381,7 @@ def test_partnership_questions_get_the_current_answer(content: Content, question
 def test_free_text_routes_lead_with_the_concerns_own_procedure(content: Content, text: str, first: str) -> None:
     """The triage gives routes in the engine's order, with why; an allegation alone brings no early help plan."""
     result = triage(content, text)
-    assert [r.id for r in result.routes][0] == first, [(r.id, r.because) for r in result.routes]
+    assert result.routes[0].id == first, [(r.id, r.because) for r in result.routes]
     assert result.routes[0].because and all(r.because for r in result.routes)
     if first == "lado":
         assert not {"early_help_assessment", "team_around_family"} & {r.id for r in result.routes}
