@@ -575,6 +575,12 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
                 return [asides.knowledge_message(answer)]
         # Never another feature's answer: the question's choices again.
         lead = "I could not tell which answer that is. Please choose one of these, or type 'help'."
+        if question.kind != "yes_no" and plain(text) in YES:  # "yes" to "Has the child gone missing?"
+            lead = (
+                "Which of these? Choose each that applies, then Done."
+                if question.kind == "multiple_choice"
+                else "Which of these? Please choose one."
+            )
         if len(text.split()) >= 12:  # perhaps a description: say how to give one, without guessing
             lead += " To describe the concern in your own words instead, type 'describe' first."
         return _position(chat, lead)

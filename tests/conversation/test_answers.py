@@ -5,6 +5,7 @@ when it cannot be read, not recorded and the choices asked again)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -128,6 +129,8 @@ TABLE: list[tuple[str, str, Any]] = [
 # Unread as an answer, but read as a child in immediate danger (the question's own example: too frightened to go
 # home): the act-now card comes first, and still nothing is recorded.
 DANGER_IN_WORDS = {"no, but he's scared to go home"}
+# The choices again: "I could not tell which answer that is", or for a bare yes to a choice question, "Which of these?"
+ASKED_AGAIN = re.compile(r"could not tell which answer|^Which of these\?")
 
 ON_THE_WAY: dict[str, Any] = {"age_stage": "age_5_to_11", "outside_home_any": "yes"}
 
@@ -181,7 +184,7 @@ def test_through_the_chat(content: Content, question_id: str, typed: str, value:
         return
     if value is None:
         assert question_id not in state.assessment["answers"]
-        assert kinds[-1] == "question" and "could not tell which answer" in messages[-1].text  # the choices again
+        assert kinds[-1] == "question" and ASKED_AGAIN.search(messages[-1].text)  # the choices again
         assert set(kinds) <= {"alert", "question"}  # never another feature's answer
         return
     assert state.assessment["answers"][question_id] == value
@@ -202,7 +205,7 @@ def test_through_the_rest_channel(client: TestClient, question_id: str, typed: s
         if typed in DANGER_IN_WORDS:
             assert replies[0]["text"].startswith("Act now") and replies[0]["buttons"]
             return
-        assert "could not tell which answer" in replies[-1]["text"] and replies[-1]["buttons"]
+        assert ASKED_AGAIN.search(replies[-1]["text"]) and replies[-1]["buttons"]
         return
     assert answers[question_id] == value
     assert any(r.get("text") == f"Recorded: {label(client.app.state.content, question_id, value)}" for r in replies)  # type: ignore[attr-defined]

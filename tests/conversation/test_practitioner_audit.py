@@ -291,3 +291,25 @@ def test_danger_typed_at_the_age_question_brings_the_act_now_card(client: TestCl
         "messages"
     ]
     assert messages[0]["kind"] == "act_now"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "lead"),
+    [
+        ("missing_detail", "Which of these? Please choose one."),
+        ("strengths", "Which of these? Choose each that applies, then Done."),
+    ],
+)
+def test_a_bare_yes_to_a_choice_question_asks_which(
+    client: TestClient, content: Content, question_id: str, lead: str
+) -> None:
+    """'yes' to 'Has the child gone missing?' got 'I could not tell which answer that is'; it asks which."""
+    from tests.conversation.test_answers import path_to
+
+    session = post(client, payload=payload("assess"))["session_id"]
+    for earlier, answer in path_to(content, question_id):
+        post(client, session_id=session, payload=payload("answer", question_id=earlier, value=answer))
+    last = post(client, session_id=session, text="Yes")["messages"][-1]
+    assert last["kind"] == "question" and last["text"].startswith(lead)
+    record = stored(client, "chat", session)
+    assert record is not None and question_id not in record.data["state"]["assessment"]["answers"]
