@@ -70,7 +70,9 @@ _NO_START = re.compile(r"^(?:no|nope|nah|none|not\s+really|not\s+at\s+all|no\s+c
 # A "no" with one of these is not a clear no: the question is asked again.
 _HEDGE = re.compile(
     r"\b(?:but|though|although|however|unless|except|maybe|might|possibly|perhaps|not sure|unsure|dont know|"
-    r"worried|worry|concerned|scared|afraid)\b"
+    r"worried|worry|concerned|scared|afraid|"
+    # "no major concerns" says there are lesser ones: not a clear no
+    r"major|serious|significant|big|real|huge|massive|much|yet)\b"
 )
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|&|\+|/|\band\b)\s*|\s+(?=\d)")
 

@@ -124,6 +124,10 @@ TABLE: list[tuple[str, str, Any]] = [
     ("missing_detail", "yes, a few times", "repeatedly"),
     ("missing_detail", "yes", None),  # once or more than once: asked again
     ("strengths", "not that I know", []),
+    ("health_any", "no major concerns", None),  # there are lesser ones: was recorded as no
+    ("health_any", "nothing serious", None),
+    ("danger_now", "no immediate danger", "no"),
+    ("danger_now", "not yet", None),
 ]
 
 # Unread as an answer, but read as a child in immediate danger (the question's own example: too frightened to go
