@@ -1,19 +1,23 @@
 """In-process pipeline benchmark: CPU per request through the whole ASGI stack, without sockets or a server.
 
-    python bench/pipeline.py [--requests 3000] [--rate-limit off] [--profile healthz|turn]
+    python bench/pipeline.py [--requests 3000] [--rate-limit off] [--profile healthz|turn|chat|noop] [--cprofile]
 
 Builds the app as bench/load.py's server does (real content, SQLite in a temporary folder, request logging
 on to /dev/null), runs its lifespan, and calls it as uvicorn would with hand-made ASGI messages. Prints
 the process CPU time per request for `GET /healthz` (the fixed cost every request pays) and per assessment
-turn (start or answer, the same closed loop as bench/load.py). The same figures move far less from run to
+turn (start or answer, the same closed loop as bench/load.py), per chat turn (button payloads from the greeting
+to an outcome, as bench/load.py --chat) and per request to the async no-op yardstick (bench/noop_app.py)
+through the same hand-made ASGI calls. The same figures move far less from run to
 run than bench/load.py's on a shared machine, so they are the quick check between two versions of the code;
-bench/load.py stays the measure the targets are set on. `--profile` prints a pyinstrument profile.
+bench/load.py stays the measure the targets are set on. `--profile` prints a pyinstrument profile
+(`--cprofile`: a cProfile table, top 40 by own time, instead).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -26,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import choose_answer  # noqa: E402
+from bench.load import choose_answer, choose_chat_payload, immediate_danger_questions  # noqa: E402
 
 
 async def call(app: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -83,28 +87,70 @@ async def turns(app: Any, n: int) -> None:
             done += 1
 
 
-async def measure(rate_limit: str, requests: int, profile: str | None) -> dict[str, float]:
+async def chat_turns(app: Any, n: int, danger_ids: frozenset[str]) -> None:
+    rng = random.Random(1)
+    done = 0
+    while done < n:
+        status, body = await call(app, "POST", "/api/v1/chat", {})
+        assert status == 200, body
+        done += 1
+        session = body["session_id"]
+        while done < n and not any(m["kind"] == "outcome" for m in body["messages"]):
+            payloads = [b["payload"] for m in body["messages"] for b in (m.get("buttons") or [])]
+            payload = choose_chat_payload(payloads, rng, danger_ids)
+            assert payload is not None, body
+            status, body = await call(app, "POST", "/api/v1/chat", {"session_id": session, "payload": payload})
+            assert status == 200, body
+            done += 1
+
+
+async def noop(app: Any, n: int) -> None:
+    for _ in range(n):
+        status, _ = await call(app, "POST", "/noop", {"question_id": "danger_now", "value": "no"})
+        assert status == 200, status
+
+
+async def run_work(name: str, work: Any, app: Any, requests: int, profile: str | None, cprofile: bool) -> float:
+    """CPU µs per request for `work` after a warm-up; profiled first when `profile` names it."""
+    await work(app, min(requests, 300))  # warm-up
+    if profile == name and cprofile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        await work(app, requests)
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "40")))
+    elif profile == name:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0002, async_mode="disabled") as profiler:
+            await work(app, requests)
+        profiler.print(show_all=os.environ.get("SHOW_ALL") == "1")
+    started = time.process_time()
+    await work(app, requests)
+    return (time.process_time() - started) / requests * 1e6
+
+
+async def measure(rate_limit: str, requests: int, profile: str | None, cprofile: bool = False) -> dict[str, float]:
     from app.config import Settings
     from app.main import create_app
+    from bench.noop_app import app as noop_app
 
     results = {}
+    danger_ids = immediate_danger_questions()
+    chat = functools.partial(chat_turns, danger_ids=danger_ids)
+    async with noop_app.router.lifespan_context(noop_app):
+        results["noop"] = await run_work("noop", noop, noop_app, requests, profile, cprofile)
     with tempfile.TemporaryDirectory(prefix="threshold-pipeline-") as tmp:
         settings = Settings(
             session_store=f"sqlite:///{tmp}/bench.db", data_dir=Path(tmp), rate_limit=rate_limit, log_level="INFO"
         )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            for name, work in (("healthz", healthz), ("turn", turns)):
-                await work(app, min(requests, 300))  # warm-up
-                if profile == name:
-                    from pyinstrument import Profiler
-
-                    with Profiler(interval=0.0002, async_mode="disabled") as profiler:
-                        await work(app, requests)
-                    profiler.print(show_all=os.environ.get("SHOW_ALL") == "1")
-                started = time.process_time()
-                await work(app, requests)
-                results[name] = (time.process_time() - started) / requests * 1e6
+            for name, work in (("healthz", healthz), ("turn", turns), ("chat", chat)):
+                results[name] = await run_work(name, work, app, requests, profile, cprofile)
     return results
 
 
@@ -112,7 +158,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", "-n", type=int, default=3000)
     parser.add_argument("--rate-limit", default="off", help="THRESHOLD_RATE_LIMIT for the run (bench/load.py: off)")
-    parser.add_argument("--profile", choices=("healthz", "turn"))
+    parser.add_argument("--profile", choices=("healthz", "turn", "chat", "noop"))
+    parser.add_argument("--cprofile", action="store_true", help="profile with cProfile instead of pyinstrument")
     args = parser.parse_args()
     # Request log lines go to /dev/null, as in bench/load.py (stderr there is DEVNULL).
     sys.stderr.flush()
@@ -120,12 +167,14 @@ def main() -> None:
     saved = os.dup(2)
     os.dup2(devnull, 2)
     try:
-        results = asyncio.run(measure(args.rate_limit, args.requests, args.profile))
+        results = asyncio.run(measure(args.rate_limit, args.requests, args.profile, args.cprofile))
     finally:
         os.dup2(saved, 2)
     print(
-        f"rate limit {args.rate_limit}: GET /healthz {results['healthz']:.0f} µs CPU per request; "
-        f"assessment turn {results['turn']:.0f} µs CPU per turn ({args.requests} each)"
+        f"rate limit {args.rate_limit}, {args.requests} requests each, CPU µs per request: "
+        f"async no-op {results['noop']:.0f}; GET /healthz {results['healthz']:.0f}; "
+        f"assessment turn {results['turn']:.0f} ({results['turn'] / results['noop']:.2f}x no-op); "
+        f"chat turn {results['chat']:.0f} ({results['chat'] / results['turn']:.2f}x assessment turn)"
     )
 
 
