@@ -10,7 +10,7 @@ to an outcome, as bench/load.py --chat) and per request to the async no-op yards
 through the same hand-made ASGI calls. The same figures move far less from run to
 run than bench/load.py's on a shared machine, so they are the quick check between two versions of the code;
 bench/load.py stays the measure the targets are set on. `--profile` prints a pyinstrument profile
-(`--cprofile`: a cProfile table, top 40 by own time, instead).
+(`--cprofile`: a cProfile table instead, top $TOP (40) by $SORT (tottime)).
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ async def run_work(name: str, work: Any, app: Any, requests: int, profile: str |
         profiler.enable()
         await work(app, requests)
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "40")))
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "40")))
     elif profile == name:
         from pyinstrument import Profiler
 
