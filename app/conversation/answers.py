@@ -74,6 +74,12 @@ _HEDGE = re.compile(
     # "no major concerns" says there are lesser ones: not a clear no
     r"major|serious|significant|big|real|huge|massive|much|yet)\b"
 )
+# Some concern, however small, is a yes to "Are there concerns about ...?" (never to a danger question, where
+# "sometimes" is not "right now" and is asked again).
+_SOME = re.compile(
+    r"^(?:(?:some|a few|minor|mild|slight|small|low level|a bit|a little|slightly|a couple of)"
+    r"(?:\s+(?:concerns?|worries|worried|issues?|problems?))?|sometimes|occasionally|often|regularly|always)$"
+)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|&|\+|/|\band\b)\s*|\s+(?=\d)")
 
 
@@ -110,7 +116,10 @@ def read_answer(question: QuestionModel, raw: Any) -> AnswerValue | None:
     if text in UNKNOWN or _UNKNOWN_START.match(text):
         return m.UNKNOWN
     if isinstance(question, m.YesNoQuestion):
-        return _yes_no(text)
+        value = _yes_no(text)
+        if value is None and question.section != "immediate_danger" and _SOME.match(text):
+            value = "yes"  # "some concerns" to "Are there concerns about ...?": the detail question says which
+        return value
     if question.id == AGE_QUESTION:
         return _age(question, text)
     if question.kind == "single_choice":

@@ -128,6 +128,10 @@ TABLE: list[tuple[str, str, Any]] = [
     ("health_any", "nothing serious", None),
     ("danger_now", "no immediate danger", "no"),
     ("danger_now", "not yet", None),
+    ("health_any", "some concerns", "yes"),  # any concern is a yes; the detail question says which
+    ("health_any", "a bit", "yes"),
+    ("health_any", "sometimes", "yes"),
+    ("danger_now", "a bit", None),  # not at a danger question: asked again
 ]
 
 # Unread as an answer, but read as a child in immediate danger (the question's own example: too frightened to go
