@@ -182,12 +182,14 @@ def _question_message(chat: _Chat, lead: str = "") -> Message:
     return Message(kind="question", text="\n\n".join(lines), buttons=buttons)
 
 
+PROVISIONAL = "Some questions are not answered yet, so this is provisional."
+
+
 def outcome_message(content: m.Content, outcome: engine.Outcome, *, provisional: bool = False) -> Message:
     """An outcome as the chat shows it: the top card, then expandable sections, every phone tap-to-call."""
-    card = render.card(outcome, content)
+    note = PROVISIONAL if provisional else ""
+    card = render.card(outcome, content, note=note)
     top = card.top
-    if provisional:
-        top += "\nSome questions are not answered yet, so this is provisional."
     links = [Link(title=link.title, url=link.url) for link in render.phone_links(card.contacts)]
     links += [Link(title=link.title, url=link.url) for link in card.links]
     return Message(

@@ -108,14 +108,15 @@ def main_route(outcome: Outcome, content: m.Content | None = None) -> RouteOut |
     return outcome.routes[0]
 
 
-def card(outcome: Outcome, content: m.Content | None = None) -> Card:
+def card(outcome: Outcome, content: m.Content | None = None, *, note: str = "") -> Card:
     """The outcome as a top card (level, what to do now, who to call) and expandable sections.
 
     Each contact is named once: in the card if it is one to call now, otherwise with the first route that
     gives it. The DSL is named in the card and nowhere else (the caveat in "About this guidance" leaves out
     its sentence naming the DSL). With the content, the card leads with the route of the gravest concern when
-    it has one of its own (see main_route).
+    it has one of its own (see main_route). A `note` ("this is provisional") ends the card, within its limit.
     """
+    limit = CARD_WORD_LIMIT - words(note)
     seen: set[str] = set()
     main = main_route(outcome, content)
     first = [main, outcome.routes[0]] if main is not None else []
@@ -129,13 +130,15 @@ def card(outcome: Outcome, content: m.Content | None = None) -> Card:
     if call_now or dsl is not None:
         lines.append(_who_to_call(call_now, dsl))
     top = "\n".join(lines)
-    if words(top) > CARD_WORD_LIMIT and main is not None:  # a long summary: keep the advice to one sentence
+    if words(top) > limit and main is not None:  # a long summary: keep the advice to one sentence
         lines[1] = f"What to do now: {_first_sentences(main.what_to_do, 0)}"
         top = "\n".join(lines)
-    while words(top) > CARD_WORD_LIMIT and len(call_now) > 1:  # the rest are in "Routes and contacts"
+    while words(top) > limit and len(call_now) > 1:  # the rest are in "Routes and contacts"
         seen.discard(call_now.pop().id)
         lines[-1] = _who_to_call(call_now, dsl)
         top = "\n".join(lines)
+    if note:
+        top += "\n" + note
 
     sections: list[Part] = []
     reasons = reason_lines(outcome)

@@ -313,3 +313,14 @@ def test_a_bare_yes_to_a_choice_question_asks_which(
     assert last["kind"] == "question" and last["text"].startswith(lead)
     record = stored(client, "chat", session)
     assert record is not None and question_id not in record.data["state"]["assessment"]["answers"]
+
+
+def test_a_provisional_outcome_still_fits_the_card(content: Content) -> None:
+    """'Stop here' adds a provisional note to the card; it was added after the 120-word limit was applied."""
+    from app.conversation.chat import PROVISIONAL
+
+    for name, outcome in outcomes(content):
+        card = render.card(outcome, content, note=PROVISIONAL)
+        assert render.words(card.top) <= render.CARD_WORD_LIMIT, name
+        assert card.top.endswith(PROVISIONAL) and card.top.startswith(outcome.summary), name
+        assert "your designated safeguarding lead (DSL)" in card.top, name
