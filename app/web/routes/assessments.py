@@ -99,12 +99,13 @@ async def get_assessment(assessment_id: str, content: ContentDep, store: StoreDe
 async def answer_question(assessment_id: str, body: AnswerIn, request: Request) -> Response:
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
     content, store, settings = services(request)
-    state, version = await _load(store, assessment_id)
-    was_complete = engine.pending_question(content, state) is None  # a walk only, no outcome
-    state = engine.answer(content, state, body.question_id, body.value)
+    before, version = await _load(store, assessment_id)
+    state = engine.answer(content, before, body.question_id, body.value)
     await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
     out = render(content, assessment_id, state)
     await analytics.count_completed_assessment(store, assessment_id, out.outcome, settings.session_ttl_seconds)
+    # Whether it was complete before matters only when it is complete now: the extra walk only then.
+    was_complete = out.outcome is not None and engine.pending_question(content, before) is None
     count_answer(was_complete, out.outcome.level if out.outcome else None)
     return as_json(out)
 
