@@ -65,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_observability(app, settings.log_level)
-    for module in (assessments, reference, knowledge, rasa, admin, admin_content, trainer, chat, pages, triage):
+    # FastAPI tries the routers in this order on every request, each router's routes in turn: the two that
+    # serve turns (assessments, chat) come first, so a chat turn is not matched against some 40 other routes.
+    for module in (assessments, chat, reference, knowledge, rasa, admin, admin_content, trainer, pages, triage):
         app.include_router(module.router)
     install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app
