@@ -6,12 +6,12 @@ import secrets
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.conversation.chat import ChatState, Message, Turn, UnknownChat, reached_outcome, respond
 from app.web import analytics
-from app.web.deps import ContentDep, SettingsDep, StoreDep
+from app.web.deps import StoreDep, services
 from app.web.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
@@ -52,12 +52,13 @@ class ChatOut(BaseModel):
 
 
 @router.post("", response_model=ChatOut, responses=ERRORS)
-async def chat(body: ChatIn, content: ContentDep, store: StoreDep, settings: SettingsDep) -> ChatOut:
+async def chat(body: ChatIn, request: Request) -> Response:
     """Send a turn (typed text or a button payload) and get the bot's messages.
 
     With no session_id, or one that has expired, a new conversation starts with the greeting and safety
     line. Once a child may be in immediate danger, every reply starts with an alert message.
     """
+    content, store, settings = services(request)  # not dependencies: this runs on every turn (app/web/deps.py)
     record = await store.get(KIND, body.session_id) if body.session_id else None
     state = ChatState.model_validate(record.data["state"]) if record else None
     state, messages = respond(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
@@ -73,7 +74,9 @@ async def chat(body: ChatIn, content: ContentDep, store: StoreDep, settings: Set
     if outcome is not None:
         ttl = settings.session_ttl_seconds
         await analytics.count_completed_assessment(store, f"{KIND}:{session_id}", outcome, ttl, channel=KIND)
-    return ChatOut(session_id=session_id, messages=messages)
+    # JSON bytes from the model made here: FastAPI would validate every message again (bench/pipeline.py).
+    out = ChatOut(session_id=session_id, messages=messages)
+    return Response(out.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.delete("/{session_id}", status_code=204, responses=ERRORS)
