@@ -116,9 +116,9 @@ class _Chat:
             self._view = engine.view(self.content, self.state.assessment)
         return self._view
 
-    def change(self, assessment: engine.State) -> None:
+    def change(self, assessment: engine.State, view: engine.Snapshot | None = None) -> None:
         self.state.assessment = assessment
-        self._view = None
+        self._view = view
 
     def pending(self) -> engine.QuestionModel | None:
         view = self.view()
@@ -319,7 +319,8 @@ def _answer(chat: _Chat, question_id: str, value: Any, *, typed: bool = False) -
         chat.change(engine.new_state())
     assert chat.state.assessment is not None
     try:
-        chat.change(engine.answer(chat.content, chat.state.assessment, question_id, value))
+        # The view is shown next, made over the answer's own walk of the questions (engine.answer_and_view).
+        chat.change(*engine.answer_and_view(chat.content, chat.state.assessment, question_id, value))
     except (InvalidAnswer, UnknownQuestion):
         return _position(chat, "That answer does not fit this question. Please choose one of these.")
     chat.state.selected.pop(question_id, None)

@@ -200,6 +200,17 @@ def normalise_answer(question: QuestionModel, value: Any) -> AnswerValue:
 
 def answer(content: m.Content, state: State, question_id: str, value: Any) -> State:
     """Record (or change) an answer; answers to questions that no longer apply are dropped."""
+    return _answer(content, state, question_id, value)[0]
+
+
+def answer_and_view(content: m.Content, state: State, question_id: str, value: Any) -> tuple[State, Snapshot]:
+    """answer() and then view() of the new state, over one walk of the questions instead of two (a turn)."""
+    new_state, walk = _answer(content, state, question_id, value)
+    return new_state, _view(content, new_state, walk, with_outcome=False)
+
+
+def _answer(content: m.Content, state: State, question_id: str, value: Any) -> tuple[State, _Walk]:
+    """The new state, and the walk over its answers (dropping answers to closed questions changes no walk)."""
     question = content.question(question_id)
     answers = dict(state["answers"])
     if question is not None:
@@ -216,7 +227,7 @@ def answer(content: m.Content, state: State, question_id: str, value: Any) -> St
         raise UnknownQuestion(question_id, [q.id for q in active_questions(content, state["answers"])])
     order = [q for q in state["order"] if q != question_id] + [question_id]
     prefilled = [q for q in state.get("prefilled", []) if q != question_id]
-    return _pruned({"answers": answers, "order": order, "prefilled": prefilled}, walk)
+    return _pruned({"answers": answers, "order": order, "prefilled": prefilled}, walk), walk
 
 
 def back(content: m.Content, state: State) -> State:
@@ -696,7 +707,10 @@ class Snapshot(NamedTuple):
 
 def view(content: m.Content, state: State, *, with_outcome: bool = False) -> Snapshot:
     """The one call a channel makes after each change: next question, outcome, alerts, prefilled, progress."""
-    walk = _walk(content, state["answers"])
+    return _view(content, state, _walk(content, state["answers"]), with_outcome=with_outcome)
+
+
+def _view(content: m.Content, state: State, walk: _Walk, *, with_outcome: bool) -> Snapshot:
     answers = state["answers"]
     question = _pending(state, walk.active)
     prefilled = []

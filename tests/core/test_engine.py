@@ -183,3 +183,30 @@ def test_prefilled_follow_up_opens_its_gate(fixture_content: Content) -> None:
     state = engine.prefill(fixture_content, engine.new_state(), {"early_help_working": "no"})
     assert state["answers"] == {"early_help": "yes", "early_help_working": "no"}
     assert sorted(state["prefilled"]) == ["early_help", "early_help_working"]
+
+
+def test_answer_and_view_is_answer_then_view(content: Content) -> None:
+    """The turn's one-walk call gives what the two calls give, on every guided path of the real content and
+    when an earlier answer is changed so that questions close (the walk is shared across the pruning)."""
+    from app.core import walks
+
+    paths = walks.option_paths(content)
+    assert paths
+    for path in paths:
+        state = engine.new_state()
+        for question_id, value in path.steps:
+            expected_state = engine.answer(content, state, question_id, value)
+            state, view = engine.answer_and_view(content, state, question_id, value)
+            assert state == expected_state
+            assert view == engine.view(content, state)
+    detail = content.question("harm_detail")
+    assert detail is not None
+    harm = engine.answer(content, engine.new_state(), "harm_any", "yes")
+    harm = engine.answer(content, harm, "harm_detail", [detail.option_values[0]])
+    closed, view = engine.answer_and_view(content, harm, "harm_any", "no")
+    assert "harm_detail" not in closed["answers"]  # the follow-up closed and its answer went
+    assert closed == engine.answer(content, harm, "harm_any", "no")
+    assert view == engine.view(content, closed)
+    finished, _ = walks.complete(content, engine.new_state())
+    done_state, done_view = engine.answer_and_view(content, finished, "harm_any", "no")
+    assert done_view == engine.view(content, done_state)

@@ -46,8 +46,11 @@ async def _load(store: Store, assessment_id: str) -> tuple[engine.State, int]:
     return engine.as_state(record.data["state"]), record.version
 
 
-def render(content: Content, assessment_id: str, state: engine.State) -> AssessmentOut:
-    view = engine.view(content, state)
+def render(
+    content: Content, assessment_id: str, state: engine.State, view: engine.Snapshot | None = None
+) -> AssessmentOut:
+    if view is None:
+        view = engine.view(content, state)
     return AssessmentOut(
         id=assessment_id,
         status="complete" if view.complete else "in_progress",
@@ -100,9 +103,9 @@ async def answer_question(assessment_id: str, body: AnswerIn, request: Request) 
     """Answer the current question, or change an earlier answer (what follows is recomputed)."""
     content, store, settings = services(request)
     before, version = await _load(store, assessment_id)
-    state = engine.answer(content, before, body.question_id, body.value)
+    state, view = engine.answer_and_view(content, before, body.question_id, body.value)
     await store.put(KIND, assessment_id, {"state": state}, settings.session_ttl_seconds, version)
-    out = render(content, assessment_id, state)
+    out = render(content, assessment_id, state, view)
     await analytics.count_completed_assessment(store, assessment_id, out.outcome, settings.session_ttl_seconds)
     # Whether it was complete before matters only when it is complete now: the extra walk only then.
     was_complete = out.outcome is not None and engine.pending_question(content, before) is None
