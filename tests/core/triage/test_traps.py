@@ -38,8 +38,66 @@ def test_the_misreadings_practitioners_reported(content: Content) -> None:
     assert not [i for i in ids("He races cars with his dad at the weekend.") if i.startswith("young_carer")]
     assert ids("She is caring for her mum, who has MS.").get("young_carer_some_impact") is False  # still read
     # A list begun by "no" continues only when the "no" denies worries ("no concerns about drugs, alcohol").
-    assert ids("No family round here, isolated.").get("isolated_child") is False
+    # "no family round here, isolated" is about the family's support, not the child (trial, issue 15)
+    assert "isolated_child" not in ids("Mum says there is no family round here, isolated.")
+    assert ids("He has no friends in his new class and is isolated at break.").get("isolated_child") is False
     assert ids("No concerns about drugs, alcohol or feeling isolated.").get("isolated_child") is True
+
+
+# Sentences the practitioner trial still misread (issue 15), in fresh words: what each must not be read as, and
+# what it must still be read as (never lose a true reading while removing a false one).
+TRIAL_MISREADINGS = [
+    ("In PSHE this week we studied knife crime and county lines.", {"carrying_weapon"}, set(), False),
+    ("He was fuming and said he could kill the ref after the penalty.", {"immediate_danger_now"}, set(), False),
+    ("Mum says there is no family round here, isolated since the move.", {"isolated_child"}, set(), False),
+    (
+        "Police made contact with mum on Friday, dad hit her in front of the kids.",
+        {"physical_abuse_disclosure", "harsh_physical_punishment"},
+        {"domestic_abuse_current"},
+        False,
+    ),
+    ("He slipped and cut his knee on the tennis court.", {"single_self_harm"}, set(), False),
+    ("Dad burnt the toast and the smoke alarm went off.", {"missing_episode"}, set(), False),
+    ("Their electricity has been cut off since Friday.", {"single_self_harm"}, {"home_conditions_poor"}, False),
+    ("The gas is cut off again.", {"single_self_harm"}, {"home_conditions_poor"}, False),
+    (
+        "A 15 year old sent her form tutor a photo of a heap of pills.",
+        {"allegation_against_professional"},
+        {"suicide_plan_now"},
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "not_read", "still_read", "danger"), TRIAL_MISREADINGS)
+def test_the_trials_misreadings_are_read_as_what_they_are(
+    content: Content, text: str, not_read: set[str], still_read: set[str], danger: bool
+) -> None:
+    result = triage(content, text)
+    read = {i.id for i in result.indicators if not i.negated}
+    assert not read & not_read, [(i.id, i.evidence) for i in result.indicators]
+    assert still_read <= read
+    assert result.immediate_danger is danger
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("Dad hit him in front of the kids.", "physical_abuse_disclosure"),  # a child hit in front of the others
+        ("Mum hit him in front of the kids.", "physical_abuse_disclosure"),
+        ("She has cuts on her knee and says she did it herself.", "single_self_harm"),  # her own doing: not a fall
+        ("She cut her knees again with a razor.", "single_self_harm"),
+        ("He said he would kill her tonight.", "immediate_danger_now"),  # a threat to a person, not the ref
+        ("Dad said he could kill the kids.", "immediate_danger_now"),
+        ("He studied the knife in his bag, then threatened the boy with it.", "carrying_weapon"),  # not a lesson
+        ("He went off with two older men last night and has not come back.", "cse_risk"),
+        ("The PE teacher took photos of her in the changing room.", "allegation_against_professional"),
+        ("He has no friends in his new class and is isolated at break.", "isolated_child"),
+    ],
+)
+def test_the_trial_fixes_keep_the_true_readings(content: Content, text: str, indicator: str) -> None:
+    read = {i.id for i in triage(content, text).indicators if not i.negated}
+    assert indicator in read, read
 
 
 def test_a_harm_word_in_an_everyday_phrase_still_counts_in_a_longer_harm(content: Content) -> None:
