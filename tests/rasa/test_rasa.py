@@ -463,6 +463,33 @@ def test_a_typed_danger_yes_brings_the_act_now_steps(tmp_path: Path) -> None:
     assert "Recorded: Yes" in [r.get("text") for r in responses]
 
 
+def test_a_typed_age_classified_as_the_answer_intent_is_recorded(tmp_path: Path) -> None:
+    """A typed "7" reaches the action as Rasa's NLU sends it (intent `answer`, no entities) and is read as the band."""
+    with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
+        run(real, action_call("action_threshold_start", "a1"))
+        for question in ("danger_now", "injury_now", "disclosure_now"):
+            run(real, answer_call("action_threshold_answer", "no", question, sender="a1"))
+        result = run(real, action_call("action_threshold_answer", "a1", text="7", intent="answer"))
+        answers = stored(real, "rasa", "a1").data["state"]["answers"]  # type: ignore[union-attr]
+    assert "Recorded: 5 to 11 years" in texts(result)
+    assert answers["age_stage"] == "age_5_to_11"
+    assert slots_of(result)["threshold_question"] != "age_stage"
+
+
+def test_every_typed_answer_example_in_the_nlu_is_an_answer_the_reader_can_read() -> None:
+    """The `answer` intent's examples send typed words to action_threshold_answer; each must read as an answer to
+    some question of the real content, or the action would reject it (what "7" needed: it was escalation_dates)."""
+    from app.content import load_content
+    from app.conversation.answers import read_answer
+
+    content = load_content(REPO_ROOT)
+    block = next(b for b in load_rasa_yaml("data/nlu.yml")["nlu"] if b["intent"] == "answer")
+    examples = [line.removeprefix("- ").strip() for line in block["examples"].splitlines() if line.strip()]
+    assert "7" in examples
+    unread = [e for e in examples if all(read_answer(q, e) is None for q in content.assessment.questions)]
+    assert unread == []
+
+
 def test_a_danger_description_brings_the_999_alert_at_once(tmp_path: Path) -> None:
     description = "She says dad hit her with a belt last night and she is scared to go home tonight."
     with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
