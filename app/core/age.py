@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from app.core.language.text import chronology_dates
+
 AGE_QUESTION = "age_stage"
 UNBORN = "unborn"
 # option value -> ages in months it covers, from (inclusive) to (exclusive)
@@ -129,8 +131,11 @@ def described_ages(text: str) -> list[Mention]:
     """Every explicit age or stage in a description, each with its band and the words it came from."""
     lowered = text.lower()
     found: list[Mention] = []
+    dates = chronology_dates(lowered)
     for match in _DESCRIBED.finditer(lowered):
         g = match.groups()
+        if g[5] is not None and match.start(6) in dates:
+            continue  # "03/12: late again" is a date, not a baby of three months
         if g[0] is not None:
             months = _number(g[0]) * _unit_months(g[1])
         elif g[2] is not None:

@@ -18,6 +18,7 @@ __all__ = [
     "Token",
     "ages_in_months",
     "attendance_percent",
+    "chronology_dates",
     "normalise",
     "plain",
     "stem",
@@ -48,6 +49,17 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 _CLINICAL = re.compile(r"(\d{1,2})/(12|52|40)")
 _CLINICAL_WORDS = {"12": "month old", "52": "week old", "40": "weeks pregnant"}
+# A day and month in a chronology's date place, not clinical shorthand: "03/12: late again" opens an entry,
+# "on 03/12", "Mon 03/12". Read as ages they made every December note about a baby under 1.
+_CHRONOLOGY_DATE = re.compile(
+    r"(?im)(?:^[ \t]*[-*\u2022]?[ \t]*(\d{1,2}/\d{1,2})(?=[ \t]*(?:[:)\-]|$))"
+    r"|\b(?:on|dated|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?)[ \t]+(\d{1,2}/\d{1,2})\b)"
+)
+
+
+def chronology_dates(normalised: str) -> set[int]:
+    """Where each day/month written in a date's place starts."""
+    return {m.start(1) if m.group(1) else m.start(2) for m in _CHRONOLOGY_DATE.finditer(normalised)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +121,12 @@ def stem(word: str) -> str:
     return word
 
 
-def _expand(raw: str, original: str) -> list[str]:
+def _expand(raw: str, original: str, is_date: bool = False) -> list[str]:
     """Expand one raw token (lower case) to its words, using the original's case for capital-only abbreviations."""
     if raw in _MISSPELLINGS:
         return _MISSPELLINGS[raw].split()
     # Clinical shorthand: "6/12" is six months old, "10/52" ten weeks old, "28/40" twenty-eight weeks pregnant.
-    clinical = _CLINICAL.fullmatch(raw)
+    clinical = None if is_date else _CLINICAL.fullmatch(raw)
     if clinical:
         return [clinical.group(1), *_CLINICAL_WORDS[clinical.group(2)].split()]
     if original in _ABBREVIATIONS_UPPER:
@@ -146,12 +158,13 @@ def tokenise(text: str) -> list[Token]:
     tokens: list[Token] = []
     sentence = 0
     cursor = 0
+    dates = chronology_dates(normalised)
     for brk in [*_SENTENCE_BREAK.finditer(normalised), None]:
         end = brk.start() if brk else len(normalised)
         for match in _WORD.finditer(normalised, cursor, end):
             raw = match.group(0)
             original = text[match.start() : match.end()] if len(text) == len(normalised) else raw
-            for word in _expand(raw, original):
+            for word in _expand(raw, original, match.start() in dates):
                 if word in _ROLE_NOUNS and tokens and tokens[-1].word in _ROLE_NOUNS[word]:
                     word = _ROLE_READS_AS.get(word, "staff")  # "dinner lady": a role at school, not any woman
                 tokens.append(Token(word, stem(word), match.start(), match.end(), sentence))
@@ -214,7 +227,10 @@ def ages_in_months(normalised: str) -> list[float]:
     ages += [_number(m.group(1)) * _UNIT_MONTHS[m.group(2)] for m in _AGE_UNIT_AFTER.finditer(normalised)]
     ages += [int(m.group(1)) * 12.0 for m in _AGE_UNITLESS.finditer(normalised)]
     ages += [int(m.group(1)) * 12.0 for m in _AGE_OF.finditer(normalised)]
+    dates = chronology_dates(normalised)
     for m in _AGE_CLINICAL.finditer(normalised):
+        if m.start() in dates:
+            continue
         ages.append(float(m.group(1)) if m.group(2) == "12" else int(m.group(1)) * 12 / 52)
     ages += [float(m.group(1)) for m in _AGE_SHORT_MONTHS.finditer(normalised)]
     # School year N: the child is N+4 to N+5 years old; take the younger end.
