@@ -44,6 +44,7 @@ ANSWER_SLOT = "threshold_answer"
 QUESTION_SLOT = "threshold_question"
 COMPLETE_SLOT = "threshold_complete"
 LEVEL_SLOT = "threshold_level"
+DESCRIPTION_SLOT = "threshold_description"  # optional: an assistant may collect the description in a slot
 FORM_NAME = "threshold_assessment_form"
 # Typed answers Rasa's NLU classifies rather than extracts: the intent is the answer, when the words
 # themselves are not one the answer reader can read.
@@ -384,7 +385,7 @@ class TriageDescription(ThresholdAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         content = self.context.content
-        text = tracker.get_slot("threshold_description") or tracker.latest_message.get("text") or ""
+        text = tracker.get_slot(DESCRIPTION_SLOT) or tracker.latest_message.get("text") or ""
         redacted = redact(text).text  # nothing identifying is read further, echoed or stored
         result = triage(content, redacted)
         current = [i for i in result.indicators if not i.negated and not i.historic]
@@ -407,11 +408,10 @@ class TriageDescription(ThresholdAction):
         view = engine.view(content, state)
         if view.question is not None:
             utter_question(dispatcher, view.question, state)
-        return [
-            SlotSet("threshold_description", None),
-            SlotSet(LEVEL_SLOT, None),
-            *progress_events(view),
-        ]
+        # The description slot is cleared only where the assistant's domain has one (the shipped domain does not):
+        # Rasa logs an error for each event that sets a slot its domain lacks.
+        clear = [SlotSet(DESCRIPTION_SLOT, None)] if DESCRIPTION_SLOT in (domain.get("slots") or {}) else []
+        return [*clear, SlotSet(LEVEL_SLOT, None), *progress_events(view)]
 
 
 def danger_alert(content: m.Content) -> engine.Alert:

@@ -490,6 +490,22 @@ def test_every_typed_answer_example_in_the_nlu_is_an_answer_the_reader_can_read(
     assert unread == []
 
 
+def test_actions_set_only_slots_the_shipped_domain_has(tmp_path: Path) -> None:
+    """Rasa 3.6 logs an error for each event that sets a slot its domain lacks (triage set threshold_description)."""
+    description = "Year 9 boy, attendance has dropped to 85% this term and he seems withdrawn."
+    with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
+        results = [
+            run(real, action_call("action_threshold_triage", "s1", text=description, intent="describe_concern")),
+            run(real, action_call("action_threshold_start", "s1")),
+            run(real, answer_call("action_threshold_answer", "no", "danger_now", sender="s1")),
+            run(real, action_call("action_threshold_ask", "s1")),
+            run(real, action_call("action_threshold_outcome", "s1", text="/show_outcome", intent="show_outcome")),
+        ]
+    set_slots = {name for result in results for name in slots_of(result)}
+    assert "threshold_question" in set_slots
+    assert set_slots <= set(DOMAIN["slots"])
+
+
 def test_a_danger_description_brings_the_999_alert_at_once(tmp_path: Path) -> None:
     description = "She says dad hit her with a belt last night and she is scared to go home tonight."
     with TestClient(create_app(make_settings(tmp_path))) as real:  # the real content
