@@ -16,34 +16,14 @@ from app.core import engine
 from app.core import models as m
 from app.core.age import AGE_QUESTION
 from app.core.rules import AnswerValue
-from app.core.triage import Span
+from app.core.triage import Span, answers_for_indicators
 
 NOT_THE = ("not the ", "not ", "remove the ", "remove ", "take out the ", "take out ", "delete the ", "delete ")
 
 
 def suggested_answers(content: m.Content, indicator_ids: Iterable[str]) -> dict[str, AnswerValue]:
-    """The answers the confirmed indicators give, as the triage's prefill_answers gives them for a result:
-    yes to a yes/no question that lists one; every matching option of a multiple-choice question; the matching
-    option of the highest level of a single-choice question."""
-    recognised = set(indicator_ids)
-    answers: dict[str, AnswerValue] = {}
-    for question in content.assessment.questions:
-        if isinstance(question, m.YesNoQuestion):
-            if recognised & set(question.if_yes):
-                answers[question.id] = "yes"
-            continue
-        matching = [o for o in question.options if recognised & set(o.indicators)]
-        if not matching:
-            continue
-        if question.kind == "multiple_choice":
-            answers[question.id] = [o.value for o in matching]
-        else:
-            best = max(
-                matching,
-                key=lambda o: max(content.indicators[i].level for i in o.indicators if i in content.indicators),
-            )
-            answers[question.id] = best.value
-    return answers
+    """The answers the confirmed indicators give, as the triage's prefill gives them for a result."""
+    return dict(answers_for_indicators(content, indicator_ids))
 
 
 def reads_as_danger(content: m.Content, text: str) -> bool:

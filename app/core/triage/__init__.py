@@ -27,6 +27,7 @@ from app.core.triage.result import (
     RouteRef,
     Span,
     TriageResult,
+    answers_for_indicators,
     prefill_answers,
     triage,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Span",
     "TriageIndex",
     "TriageResult",
+    "answers_for_indicators",
     "build_index",
     "prefill_answers",
     "triage",

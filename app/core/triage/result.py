@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
@@ -307,15 +308,21 @@ def _follow_up(
 
 
 def prefill_answers(content: m.Content, result: TriageResult) -> dict[str, str | list[str]]:
-    """Answers suggested by the recognised (current, not negated) indicators, for the practitioner to confirm.
-
-    yes_no -> "yes" when its `if_yes` holds one; multiple_choice -> every matching option; single_choice ->
-    the matching option of the highest level; and the age question, from the age or stage the description states.
-    """
+    """Answers suggested by the recognised (current, not negated) indicators, for the practitioner to confirm,
+    and the age question's, from the age or stage the description states."""
     recognised = {i.id for i in result.indicators if not i.negated and not i.historic}
     answers: dict[str, str | list[str]] = {}
     if result.age_stage is not None:
         answers[result.age_stage.question_id] = result.age_stage.value
+    answers.update(answers_for_indicators(content, recognised))
+    return answers
+
+
+def answers_for_indicators(content: m.Content, indicator_ids: Iterable[str]) -> dict[str, str | list[str]]:
+    """The answers that record these indicators: yes_no -> "yes" when its `if_yes` holds one; multiple_choice ->
+    every matching option; single_choice -> the matching option of the highest level."""
+    recognised = set(indicator_ids)
+    answers: dict[str, str | list[str]] = {}
     for question in content.assessment.questions:
         if isinstance(question, m.YesNoQuestion):
             if recognised & set(question.if_yes):
