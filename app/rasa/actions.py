@@ -50,6 +50,7 @@ FORM_NAME = "threshold_assessment_form"
 # themselves are not one the answer reader can read.
 ANSWER_BY_INTENT = {"affirm": "yes", "deny": "no", "dont_know": m.UNKNOWN}
 _CONFLICT_RETRIES = 3
+NO_ASSESSMENT = "There is no assessment in progress. Say 'start' to begin one."
 
 
 class AppState(Protocol):
@@ -199,7 +200,7 @@ async def record_answer(
 
     def change(state: engine.State | None) -> engine.State:
         if state is None:
-            raise InvalidInput("There is no assessment in progress. Say 'start' to begin one.")
+            raise InvalidInput(NO_ASSESSMENT)
         target = content.question(question_id) if question_id else engine.pending_question(content, state)
         if target is None:
             raise InvalidInput("Every question has been answered. Say 'start' to begin a new assessment.")
@@ -249,7 +250,7 @@ class AskQuestion(ThresholdAction):
         content = self.context.content
         state, _ = await load_state(self.context, tracker.sender_id)
         if state is None:
-            dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
+            dispatcher.utter_message(text=NO_ASSESSMENT)
             return [SlotSet(QUESTION_SLOT, None), SlotSet(COMPLETE_SLOT, False)]
         view = engine.view(content, state)
         utter_alerts(dispatcher, view.alerts)
@@ -436,7 +437,7 @@ class GiveOutcome(ThresholdAction):
         content = self.context.content
         state, _ = await load_state(self.context, tracker.sender_id)
         if state is None:
-            dispatcher.utter_message(text="There is no assessment in progress. Say 'start' to begin one.")
+            dispatcher.utter_message(text=NO_ASSESSMENT)
             return []
         view = engine.view(content, state, with_outcome=True)
         outcome = view.outcome
