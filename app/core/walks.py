@@ -63,10 +63,6 @@ def candidates(question: Question) -> list[AnswerValue]:
     return [*question.option_values, m.UNKNOWN]
 
 
-def records_nothing(question: Question, value: AnswerValue) -> bool:
-    return value != m.UNKNOWN and not question.indicators_for(value)  # type: ignore[arg-type]
-
-
 def quiet_answer(content: m.Content, question: Question) -> AnswerValue:
     """The answer that raises nothing: no, none of these, or the option that records nothing.
 
