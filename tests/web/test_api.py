@@ -11,28 +11,8 @@ from fastapi.testclient import TestClient
 from app.content import ContentInvalid
 from app.main import create_app
 from tests.conftest import FIXTURE_CONTENT, make_settings
-
-ANSWERS: list[tuple[str, Any]] = [
-    ("danger", "no"),
-    ("school", "low"),
-    ("home_worries", ["housing"]),
-    ("staff", "no"),
-    ("early_help", "no"),
-]
-
-
-def start(client: TestClient, **body: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/assessments", json=body or None)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def answer(client: TestClient, assessment_id: str, question_id: str, value: Any) -> dict[str, Any]:
-    response = client.post(
-        f"/api/v1/assessments/{assessment_id}/answers", json={"question_id": question_id, "value": value}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+from tests.web.assessments import LEVEL_3_ANSWERS as ANSWERS
+from tests.web.assessments import answer, start
 
 
 def test_full_flow_reaches_an_explained_outcome(fixture_client: TestClient) -> None:

@@ -14,14 +14,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from tests.conftest import FIXTURE_CONTENT, make_settings
+from tests.web.assessments import LEVEL_3_ANSWERS
 
-LEVEL_3_ANSWERS: list[tuple[str, Any]] = [
-    ("danger", "no"),
-    ("school", "low"),
-    ("home_worries", ["housing"]),
-    ("staff", "no"),
-    ("early_help", "no"),
-]
 JSON = {"Content-Type": "application/json"}
 MARKUP = [
     "<script>alert(1)</script>",

@@ -26,18 +26,11 @@ from app.web.ratelimit import parse_rate_limit
 from app.web.schemas import MAX_DESCRIPTION
 from app.web.security import content_security_policy, trusted_proxies
 from tests.conftest import FIXTURE_CONTENT, make_settings
+from tests.web.assessments import LEVEL_3_ANSWERS, answer, start
 
 PARTNER = "https://partner.example.org"
 TOKEN = "correct-horse-battery-staple"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
-# The fixture content's assessment, answered to a level 3 outcome (see tests/web/test_api.py).
-LEVEL_3_ANSWERS: list[tuple[str, Any]] = [
-    ("danger", "no"),
-    ("school", "low"),
-    ("home_worries", ["housing"]),
-    ("staff", "no"),
-    ("early_help", "no"),
-]
 
 
 def make_app(tmp_path: Path, content_dir: Path = FIXTURE_CONTENT, **overrides: Any) -> FastAPI:
@@ -60,20 +53,6 @@ def app(tmp_path: Path) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-def start(client: TestClient, **body: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/assessments", json=body or None)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def answer(client: TestClient, assessment_id: str, question_id: str, value: Any) -> dict[str, Any]:
-    response = client.post(
-        f"/api/v1/assessments/{assessment_id}/answers", json={"question_id": question_id, "value": value}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 # --- Headers ------------------------------------------------------------------------------------
