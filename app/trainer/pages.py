@@ -7,20 +7,19 @@ Content-Security-Policy holds. The voting page reads the classroom code from its
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from app.core.errors import UnknownItem
 from app.trainer.classroom import normal_code
-from app.web.schemas import ErrorOut
+from app.web.schemas import HTML_PAGE, ErrorOut
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"trainer.css": "text/css", "trainer.js": "text/javascript", "join.js": "text/javascript"}
 # Typed by hand on a phone: spaces and hyphens are forgiven, anything else is a clear 422.
 TYPED_CODE = r"^[A-Za-z0-9 -]{1,20}$"
-_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
 
 router = APIRouter(tags=["pages"])
 
@@ -29,7 +28,7 @@ def _page(name: str) -> FileResponse:
     return FileResponse(STATIC / name, media_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/trainer", response_class=FileResponse, responses=_HTML)
+@router.get("/trainer", response_class=FileResponse, responses=HTML_PAGE)
 def trainer_page() -> FileResponse:
     """The presenter page: pick a scenario, step through it, run a vote (with a QR code to join), reveal."""
     return _page("trainer.html")
@@ -39,7 +38,7 @@ def trainer_page() -> FileResponse:
     "/join",
     response_class=FileResponse,
     responses={
-        **_HTML,
+        **HTML_PAGE,
         303: {"description": "With ?code=: on to the voting page /join/CODE."},
         422: {"model": ErrorOut},
     },
@@ -57,7 +56,7 @@ def join_box(
     return RedirectResponse(str(request.url_for("join_page", code=typed)), status_code=303)
 
 
-@router.get("/join/{code}", response_class=FileResponse, name="join_page", responses=_HTML)
+@router.get("/join/{code}", response_class=FileResponse, name="join_page", responses=HTML_PAGE)
 def join_page(code: str) -> FileResponse:
     """The phone-friendly voting page for a classroom (an unknown code shows the code box again)."""
     return _page("join.html")

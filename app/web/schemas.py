@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -12,6 +12,8 @@ from app.core.triage import MAX_TEXT_LENGTH
 
 MAX_DESCRIPTION = MAX_TEXT_LENGTH  # 20,000: a pasted chronology is read whole; longer is a 422, never cut
 MAX_ANSWER = 200
+# The OpenAPI `responses` entry of a route that serves an HTML page.
+HTML_PAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
 
 # Every free-text field of a request: control characters stripped, Unicode NFC (app/core/language/clean.py).
 # Length limits (Field(max_length=...)) are checked first, on what was sent.

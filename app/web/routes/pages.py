@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from app.core.errors import UnknownItem
-from app.web.schemas import ErrorOut
+from app.web.schemas import HTML_PAGE, ErrorOut
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Swagger UI as released (fastapi-offline ships swagger-ui-dist's bundle and stylesheet).
@@ -30,7 +29,6 @@ DOCS_ASSETS = {
 router = APIRouter(tags=["pages"])
 # Short caching: a fixed widget reaches every embedding site within minutes of a release.
 _CACHE = {"Cache-Control": "public, max-age=300"}
-_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "An HTML page."}}
 
 
 @router.get(
@@ -79,7 +77,7 @@ def embed_page() -> FileResponse:
     return FileResponse(STATIC / "embed.html", media_type="text/html")
 
 
-@router.get("/docs", response_class=FileResponse, responses=_HTML)
+@router.get("/docs", response_class=FileResponse, responses=HTML_PAGE)
 def swagger_ui() -> FileResponse:
     """The API, browsable and callable (Swagger UI), from this server's own files."""
     return FileResponse(STATIC / "docs.html", media_type="text/html", headers=_CACHE)
