@@ -14,6 +14,7 @@ from typing import Any
 
 from app.conversation.answers import plain
 from app.conversation.messages import Button, Link, Message, payload
+from app.core import engine
 from app.core import models as m
 from app.core.engine import ContactOut
 from app.core.escalation import escalation_schedule
@@ -67,11 +68,8 @@ def help_message(content: m.Content) -> Message:
 
 
 def contacts_out(content: m.Content, ids: Iterable[str]) -> list[ContactOut]:
-    return [
-        ContactOut(id=c.id, name=c.name, phone=c.phone, hours=c.hours, how=c.how, verify=c.verify)
-        for i in dict.fromkeys(ids)
-        if (c := content.contacts.get(i)) is not None
-    ]
+    """Each named contact once, in the order first named."""
+    return engine.contacts_out(content, dict.fromkeys(ids))
 
 
 def links_for(content: m.Content, ids: Iterable[str]) -> list[Link]:

@@ -463,7 +463,8 @@ def _decide_walk(content: m.Content, state: State, walk: _Walk) -> Decision:
 # --- Alerts and outcome -------------------------------------------------------------------------
 
 
-def _contacts(content: m.Content, ids: Iterable[str]) -> list[ContactOut]:
+def contacts_out(content: m.Content, ids: Iterable[str]) -> list[ContactOut]:
+    """The content's contacts with these ids, in that order (ids not in the content left out)."""
     return [
         ContactOut(id=c.id, name=c.name, phone=c.phone, hours=c.hours, how=c.how, verify=c.verify)
         for i in ids
@@ -473,7 +474,7 @@ def _contacts(content: m.Content, ids: Iterable[str]) -> list[ContactOut]:
 
 def _route_contacts(content: m.Content, route_id: str) -> list[ContactOut]:
     route = content.routes.get(route_id)
-    return _contacts(content, route.contacts) if route else []
+    return contacts_out(content, route.contacts) if route else []
 
 
 def _once(contacts: list[ContactOut]) -> list[ContactOut]:
@@ -509,7 +510,7 @@ def _alerts(content: m.Content, state: State, walk: _Walk) -> list[Alert]:
                 text="You are not sure whether a child is in immediate danger. Talk to the MASH now; "
                 "if you think the child is in danger, call 999.",
                 # 999 as well: a "don't know" about danger keeps the 999 number one tap away (issue 14)
-                contacts=_contacts(content, ["police_999"])
+                contacts=contacts_out(content, ["police_999"])
                 + (_route_contacts(content, "consult_mash") or _route_contacts(content, "mash_referral")),
             )
         )
@@ -593,7 +594,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
                 name=route.name,
                 what_to_do=route.what_to_do,
                 timeframe=route.timeframe,
-                contacts=_contacts(content, route.contacts),
+                contacts=contacts_out(content, route.contacts),
                 procedures=[
                     LinkOut(title=p.title, url=p.url) for pid in route.procedures if (p := content.procedures.get(pid))
                 ],
@@ -674,7 +675,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
         ),
         settle=settle,
         routes=routes,
-        talk_to=_contacts(content, [c for c in ("dsl", "mash_in_hours", "mash_out_of_hours") if c in content.contacts]),
+        talk_to=contacts_out(content, ["dsl", "mash_in_hours", "mash_out_of_hours"]),
         # A procedure of its own sets what agreement it needs and how quickly, not the level's early help.
         consent=(lead.consent if own_procedure_only and lead and lead.consent else level.consent),
         timeframe=(lead.timeframe if own_procedure_only and lead and lead.timeframe else level.timeframe),
