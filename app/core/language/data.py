@@ -10,13 +10,18 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def load_yaml(name: str) -> dict[str, Any]:
-    """A mapping of word tables from data/<name> (libyaml when present: read at every start-up)."""
+def load_tables(path: Path) -> dict[str, Any]:
+    """A mapping of word tables from a YAML file (libyaml when present: read at every start-up)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load((DATA_DIR / name).read_text(encoding="utf-8"), Loader=loader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     if not isinstance(data, dict):
-        raise ValueError(f"{DATA_DIR / name}: expected a mapping of word tables")
+        raise ValueError(f"{path}: expected a mapping of word tables")
     return data
+
+
+def load_yaml(name: str) -> dict[str, Any]:
+    """A mapping of word tables from data/<name>."""
+    return load_tables(DATA_DIR / name)
 
 
 def load_words(name: str) -> frozenset[str]:

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from app.core.language.data import load_tables
 from app.core.language.text import STOPWORDS, Token, stem
 
 LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
@@ -19,15 +18,7 @@ LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
 StemSequence = tuple[str, ...]  # a phrase as the stems of its words
 
 
-def _load(path: Path) -> dict[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of word tables")
-    return data
-
-
-_TABLES = _load(LEXICON_FILE)
+_TABLES = load_tables(LEXICON_FILE)
 
 
 def _items(name: str, kind: str) -> list[Any]:
