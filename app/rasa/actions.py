@@ -419,11 +419,7 @@ def danger_alert(content: m.Content) -> engine.Alert:
     """The 999 alert for a description that reads as immediate danger, before any answer is recorded."""
     route = content.routes.get("act_now") or content.routes.get("police_999")
     ids = route.contacts if route else ["police_999"]
-    contacts = [
-        engine.ContactOut(id=c.id, name=c.name, phone=c.phone, hours=c.hours, how=c.how, verify=c.verify)
-        for i in ids
-        if (c := content.contacts.get(i)) is not None
-    ]
+    contacts = engine.contacts_out(content, ids)
     steps = " ".join(route.what_to_do.splitlines()) if route else "Call 999 now, then contact the MASH."
     return engine.Alert(kind="immediate_danger", text=f"A child may be in immediate danger. {steps}", contacts=contacts)
 
