@@ -6,7 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from app import __version__, runtime
 from app.config import Settings
@@ -15,6 +16,7 @@ from app.core.triage import triage_index
 from app.rasa import endpoint as rasa
 from app.store import open_store
 from app.store.purge import start_purging
+from app.trainer import pages as trainer_pages
 from app.trainer import routes as trainer
 from app.web.errors import install_error_handlers
 from app.web.observability import install_observability
@@ -29,6 +31,22 @@ Threshold of Need a concern sits at, and what to do next.
 lead and, where a child may be at risk of significant harm, the MASH. **If a child is in immediate
 danger, call 999.**
 """
+
+# FastAPI tries the routes in this order on every request: the two modules that serve turns (assessments, chat)
+# come first, so a chat turn is not matched against some 40 other routes.
+ROUTE_MODULES = (
+    assessments,
+    chat,
+    reference,
+    knowledge,
+    rasa,
+    admin,
+    admin_content,
+    trainer_pages,
+    trainer,
+    pages,
+    triage,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,16 +79,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     install_error_handlers(app)
     install_observability(app, settings.log_level)
-    # FastAPI tries the routers in this order on every request, each router's routes in turn: the two that
-    # serve turns (assessments, chat) come first, so a chat turn is not matched against some 40 other routes.
-    for module in (assessments, chat, reference, knowledge, rasa, admin, admin_content, trainer, pages, triage):
-        app.include_router(module.router)
+    for module in ROUTE_MODULES:
+        add_routes(app, module.router)
     install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes straight into the app's route table, as `include_router` did before FastAPI 0.165.
+
+    Why: FastAPI 0.165 keeps an included router as a wrapper that matches each request twice, about a tenth of an
+    assessment turn's instructions (bench/RESULTS.md). The routers set their prefix, tags and route class
+    themselves and are included with nothing of their own, so the routes, and the OpenAPI schema, are the same
+    (tests/web/test_openapi.py).
+    """
+    for route in router.routes:
+        if not isinstance(route, APIRoute):  # a nested router or a mount would need include_router's handling
+            raise TypeError(f"add_routes takes API routes only, not {type(route).__name__}")
+    app.router.routes.extend(router.routes)
 
 
 def __getattr__(name: str) -> FastAPI:

@@ -15,7 +15,7 @@ from app.core import scenarios as sc
 from app.core import training
 from app.core.models import Content
 from app.store import Store
-from app.trainer import classroom, pages
+from app.trainer import classroom
 from app.trainer.classroom import Room, normal_code
 from app.web.deps import ContentDep, StoreDep
 from app.web.schemas import (
@@ -34,7 +34,6 @@ from app.web.schemas import (
 )
 
 router = APIRouter()
-router.include_router(pages.router)
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {

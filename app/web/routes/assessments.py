@@ -15,10 +15,11 @@ from app.core.render import summary_html, summary_text
 from app.store import Store
 from app.web import analytics
 from app.web.deps import ContentDep, StoreDep, services
+from app.web.lean_route import LeanRoute
 from app.web.observability import count_answer, count_assessment_started
 from app.web.schemas import AnswerIn, AssessmentIn, AssessmentOut, ErrorOut, PrefilledOut
 
-router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"], route_class=LeanRoute)
 KIND = "assessment"
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such assessment (expired or deleted)."},

@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.conversation.chat import ChatState, Message, Turn, UnknownChat, reached_outcome, respond
 from app.web import analytics
 from app.web.deps import StoreDep, services
+from app.web.lean_route import LeanRoute
 from app.web.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
 
-router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
+router = APIRouter(prefix="/api/v1/chat", tags=["chat"], route_class=LeanRoute)
 KIND = "chat"
 EXPIRED_NOTICE = "That conversation had ended or been cleared, so this is a new one."
 ERRORS: dict[int | str, dict[str, Any]] = {
