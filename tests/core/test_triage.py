@@ -170,22 +170,26 @@ def test_any_role_working_with_children_reads_as_staff(content: Content) -> None
 
 
 FloorRow = tuple[str, int, int, int, int]
-# Files in tests/cases/triage/, formerly tests/triage_fresh*.yaml and triage_danger*.yaml (mapping: bench/README.md).
-# Each set was blind when written; most were tuned on afterwards, so they keep floors, raised as the triage
-# improves and never lowered: (file, accepted at least, level-4 under-triaged, immediate dangers missed,
-# false alarms at most). First runs, before any tuning: fresh 42/62, fresh3 19/40, danger 15/25 dangers (6
-# false alarms), danger2 24/30 (danger 10/15), fresh5 35/60 (7 level-4 under, danger 8/12), fresh6 37/60 (danger
-# 11/15, 5 false alarms; two general fixes were drawn from its misses: "adult social care" and a denied service.
-# A third, a logged clock time read as today, raised false alarms on the hold-outs and was taken out).
+# Files in tests/cases/triage/, named by purpose; *_tuned sets were tuned on, *_check sets were run once and must
+# not be tuned on (old names: bench/README.md). Each set was blind when written; most were tuned on afterwards, so
+# they keep floors, raised as the triage improves and never lowered: (file, accepted at least, level-4
+# under-triaged, immediate dangers missed, false alarms at most). First runs, before any tuning:
+# short_all_levels_tuned 42/62, hard_readings_tuned 19/40, immediate_danger_tuned 15/25 dangers (6 false alarms),
+# immediate_danger_check 24/30 (danger 10/15), practitioner_notes_tuned 35/60 (7 level-4 under, danger 8/12),
+# practitioner_notes_lightly_tuned 37/60 (danger 11/15, 5 false alarms; two general fixes were drawn from its misses:
+# "adult social care" and a denied service. A third, a logged clock time read as today, raised false alarms on the
+# hold-outs and was taken out).
 FLOORS: list[FloorRow] = [
-    ("round2_tuned.yaml", 55, 1, 0, 1),  # the false alarm: a bruise on a non-mobile baby, 999 by the content's rule
-    ("round2_check.yaml", 29, 0, 0, 0),
-    ("round3_tuned.yaml", 35, 1, 0, 0),
-    ("round3_check.yaml", 29, 0, 0, 1),
-    ("danger_tuned.yaml", 45, 0, 1, 1),
-    ("danger_check.yaml", 29, 0, 0, 0),
-    ("session3_dev_a.yaml", 54, 1, 1, 2),
-    ("session3_dev_b.yaml", 40, 4, 4, 4),  # 38 -> 40: negator + light verb word for word, no UASC from 'no adult'
+    # the false alarm: a bruise on a non-mobile baby, 999 by the content's rule
+    ("short_all_levels_tuned.yaml", 55, 1, 0, 1),
+    ("short_all_levels_check.yaml", 29, 0, 0, 0),
+    ("hard_readings_tuned.yaml", 35, 1, 0, 0),
+    ("hard_readings_check.yaml", 29, 0, 0, 1),
+    ("immediate_danger_tuned.yaml", 45, 0, 1, 1),
+    ("immediate_danger_check.yaml", 29, 0, 0, 0),
+    ("practitioner_notes_tuned.yaml", 54, 1, 1, 2),
+    # 38 -> 40: negator + light verb word for word, no UASC from 'no adult'
+    ("practitioner_notes_lightly_tuned.yaml", 40, 4, 4, 4),
 ]
 
 
