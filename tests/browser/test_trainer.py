@@ -27,8 +27,14 @@ def serious_axe_violations(page: Any) -> list[str]:
     return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+def level_label(page: Any, level: int) -> str:
+    return " ".join(page.inner_text(f"label:has(input[value='{level}'])").split())
+
+
 def test_trainer_runs_a_classroom_vote(chromium: Any, app_server: AppServer) -> None:
     VAR.mkdir(exist_ok=True)
+    names = {level["level"]: level["name"] for level in httpx.get(app_server.url + "/api/v1/levels").json()}
+    assert sorted(names) == [1, 2, 3, 4]
     errors: list[str] = []
     presenter_context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     phone_context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)
@@ -64,12 +70,17 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, app_server: AppServer) -> 
         assert phone.text_content("#room-title") == "Disagreeing with the front door"
         assert phone.is_visible("label:has(input[value=now])")
         assert "Call 999 now" in phone.inner_text("label:has(input[value=now])")
+        # Each level is named as the content names it (the partnership's edits reach the page), never otherwise.
+        phone.wait_for_function("document.getElementById('level-name-4').textContent !== 'Level 4'")
+        assert [level_label(phone, n) for n in range(1, 5)] == [f"{n} {names[n]}" for n in range(1, 5)]
         phone.check("input[name=level][value='3']")
         phone.click("#vote-form button[type=submit]")
         phone.wait_for_selector("#my-vote:has-text('You voted: Level 3')")
+        assert phone.text_content("#my-vote") == f"You voted: Level 3, {names[3]}."
         phone.check("input[name=level][value='4']")  # a change of mind replaces the vote
         phone.click("#vote-form button[type=submit]")
         phone.wait_for_selector("#my-vote:has-text('You voted: Level 4')")
+        assert phone.text_content("#my-vote") == f"You voted: Level 4, {names[4]}."
         assert "Your vote is in" in (phone.text_content("#status") or "")
         phone.screenshot(path=str(VAR / "trainer-phone-vote.png"), full_page=True)
 
@@ -89,7 +100,7 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, app_server: AppServer) -> 
         assert presenter.is_disabled("#reveal")
 
         phone.wait_for_selector("#result .result", timeout=10_000)
-        assert "level 4" in (phone.text_content("#result h2") or "")
+        assert f"level 4, {names[4]}" in (phone.text_content("#result h2") or "")
         assert phone.is_disabled("#vote-form button[type=submit]")
         # The phone keeps showing what was voted, beside the guidance, and after a reload too.
         assert "You voted: Level 4" in (phone.text_content("#my-vote") or "")
@@ -114,6 +125,32 @@ def test_trainer_runs_a_classroom_vote(chromium: Any, app_server: AppServer) -> 
     finally:
         presenter_context.close()
         phone_context.close()
+
+
+@pytest.mark.parametrize("failure", ["network", "server"])
+def test_vote_page_without_the_level_names_shows_level_numbers(
+    chromium: Any, app_server: AppServer, failure: str
+) -> None:
+    opened = httpx.post(app_server.url + "/api/v1/classrooms", json={"scenario_id": SCENARIO}).json()
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        if failure == "network":
+            page.route("**/api/v1/levels", lambda route: route.abort())
+        else:
+            page.route("**/api/v1/levels", lambda route: route.fulfill(status=503, body="{}"))
+        page.goto(opened["join_url"])
+        page.wait_for_selector("#vote-form:not([hidden])")
+        page.check("input[name=level][value='2']")
+        page.click("#vote-form button[type=submit]")
+        page.wait_for_selector("#my-vote:has-text('You voted')")
+        assert [level_label(page, n) for n in range(1, 5)] == [f"{n} Level {n}" for n in range(1, 5)]
+        assert page.text_content("#my-vote") == "You voted: Level 2."
+        assert errors == []
+    finally:
+        context.close()
 
 
 def test_join_page_for_an_unknown_room(chromium: Any, app_server: AppServer) -> None:

@@ -14,6 +14,7 @@ import pytest
 import segno
 from fastapi.testclient import TestClient
 
+from app.core.models import Content
 from app.main import create_app
 from app.trainer import classroom as trainer
 from tests.conftest import make_settings, stored
@@ -198,6 +199,20 @@ def test_pages_load_their_own_scripts_only(client: TestClient) -> None:
     assert client.get("/trainer/assets/trainer.css").headers["content-type"].startswith("text/css")
     assert client.get("/trainer/assets/secrets.txt").status_code == 404
     assert client.get("/trainer/assets/..%2Froutes.py").status_code == 404
+
+
+def test_the_vote_page_names_no_level_itself(client: TestClient, content: Content) -> None:
+    """The level names on the vote page come from GET /api/v1/levels (join.js), so the content decides them; the
+    page itself says "Level N" only, which is also what stays if the names cannot load. The browser test
+    (tests/browser/test_trainer.py) checks the names shown against the content's."""
+    page = client.get("/join/abc234").text
+    script = client.get("/trainer/assets/join.js").text
+    for n in range(1, 5):
+        assert f'<span id="level-name-{n}">Level {n}</span>' in page
+    assert 'fetch("/api/v1/levels"' in script
+    for level in content.levels.values():
+        assert level.name not in page and level.name not in script, level.name
+    assert "Specialist: children's social care" not in page + script  # a name the content never had
 
 
 def test_join_without_a_code_shows_a_code_box(client: TestClient) -> None:

@@ -6,13 +6,10 @@
   "use strict";
 
   var POLL_MS = 4000;
-  var CHOICES = {
-    now: "Call 999 now",
-    1: "Level 1, Universal",
-    2: "Level 2, Early help (single agency)",
-    3: "Level 3, Targeted multi-agency early help",
-    4: "Level 4, Specialist: children's social care",
-  };
+  // The level names are the content's (GET /api/v1/levels), so the partnership's edits reach this page; until
+  // they load, or if they cannot, a level reads "Level N" only.
+  var CHOICES = { now: "Call 999 now", 1: "Level 1", 2: "Level 2", 3: "Level 3", 4: "Level 4" };
+  var myVote = null;
   var $ = function (id) { return document.getElementById(id); };
   var match = /^\/join\/([^/]+)\/?$/.exec(location.pathname);
   var code = match ? decodeURIComponent(match[1]).trim().toUpperCase() : "";
@@ -64,10 +61,27 @@
 
   function showMyVote(choice) {
     if (choice === null || choice === undefined) return;
+    myVote = choice;
     var input = document.querySelector('#vote-form input[value="' + String(choice) + '"]');
     if (input) input.checked = true;
     $("my-vote").hidden = false;
     $("my-vote").textContent = "You voted: " + CHOICES[String(choice)] + ".";
+  }
+
+  function loadLevelNames() {
+    fetch("/api/v1/levels", { headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw new Error("levels " + response.status);
+      return response.json();
+    }).then(function (levels) {
+      if (!Array.isArray(levels)) return;
+      levels.forEach(function (level) {
+        var label = level && $("level-name-" + level.level);
+        if (!label || typeof level.name !== "string" || !level.name.trim()) return;
+        label.textContent = level.name;
+        CHOICES[String(level.level)] = "Level " + level.level + ", " + level.name;
+      });
+      showMyVote(myVote);
+    }).catch(function () { /* the labels keep "Level N" */ });
   }
 
   function closeVoting(result) {
@@ -137,6 +151,7 @@
     }
     $("code-form").hidden = true;
     $("room-summary").textContent = "Opening classroom " + code + "…";
+    loadLevelNames();
     refresh();
     timer = setInterval(refresh, POLL_MS);
   });
