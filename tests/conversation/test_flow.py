@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.content.cases import complete
 from app.conversation.chat import ChatState, Message, Turn, respond
 from app.conversation.messages import payload
 from app.core import engine, render
@@ -21,7 +22,7 @@ from app.core.training import walkthrough
 from app.main import create_app
 from app.web.analytics import read_counts
 from tests.conftest import make_settings
-from tests.core.test_worked_cases import CASES, complete
+from tests.core.test_worked_cases import CASES
 from tests.rasa.test_rasa import action_call, answer_call
 
 PHONE = re.compile(r"\b(?:999|0\d{3,4} ?\d{6})\b")

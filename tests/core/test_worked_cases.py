@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from app.content.cases import case_files, complete
 from app.core import engine
 from app.core.models import Content
 
-CASES = yaml.safe_load((Path(__file__).parent.parent / "cases" / "worked_cases.yaml").read_text())["cases"]
-
-
-def default_answer(question: engine.QuestionModel) -> Any:
-    if question.kind == "yes_no":
-        return "no"
-    if question.kind == "multiple_choice":
-        return []
-    return question.option_values[0]
-
-
-def complete(content: Content, answers: dict[str, Any]) -> engine.State:
-    state = engine.new_state()
-    while (question := engine.pending_question(content, state)) is not None:
-        value = answers.get(question.id, default_answer(question))
-        state = engine.answer(content, state, question.id, value)
-    unused = set(answers) - set(state["answers"])
-    assert not unused, f"answers to questions the flow never asked: {sorted(unused)}"
-    return state
+# complete() (app/content/cases.py) answers what a case leaves out with no, none or the first option, and raises
+# UnusedAnswers for an answer to a question the flow never asks: the same walk `content diff` runs.
+CASES = [case for path in case_files()["worked case"] for case in yaml.safe_load(path.read_text())["cases"]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
