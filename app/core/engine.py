@@ -75,7 +75,7 @@ class _Compiled:
     """The content's conditions compiled once (see rules.compile_condition), in content order."""
 
     def __init__(self, content: m.Content) -> None:
-        self.owner = (content.assessment, content.rules)
+        self.owner = (content.assessment, content.rules, content.procedures)
         # each question with its ask_if, and whether that reads the indicators present (or only the answers)
         self.questions: list[tuple[QuestionModel, Check | None, bool]] = [
             (q, None, False) if q.ask_if is None else (q, compile_condition(q.ask_if), reads_indicators(q.ask_if))
@@ -91,16 +91,21 @@ class _Compiled:
         danger_rules = [(rule, when) for rule, when in self.rules if rule.then.immediate_danger]
         independent = not any(reads_level_so_far(rule.when) for rule, _ in danger_rules)
         self.danger_rules: list[tuple[m.Rule, Check]] | None = danger_rules if independent else None
+        # What every response would otherwise build again: a question as shown (when nothing is suggested) and
+        # the procedure links every outcome lists. The models are frozen, so one copy serves every response.
+        self.questions_out = {q.id: question_out(q, new_state()) for q in content.assessment.questions}
+        self.procedure_links = [LinkOut(title=p.title, url=p.url) for p in content.procedures.values()]
 
 
 def _compiled(content: m.Content) -> _Compiled:
-    """Kept with the content (Content._compiled), and rebuilt for a copy with other questions or rules."""
+    """Kept with the content (Content._compiled), and rebuilt for a copy with other questions, rules or procedures."""
     private = m.private_values(content)
     compiled = private["_compiled"]
     if (
         not isinstance(compiled, _Compiled)
         or compiled.owner[0] is not content.assessment
         or compiled.owner[1] is not content.rules
+        or compiled.owner[2] is not content.procedures
     ):
         compiled = private["_compiled"] = _Compiled(content)
     return compiled
@@ -333,8 +338,11 @@ def _options(question: QuestionModel) -> list[dict[str, str]]:
     return options
 
 
-def question_out(question: QuestionModel, state: State) -> QuestionOut:
+def question_out(question: QuestionModel, state: State, content: m.Content | None = None) -> QuestionOut:
+    """The question as a channel shows it; made once per question (with the content) when nothing is suggested."""
     suggested = state["answers"].get(question.id) if question.id in state["prefilled"] else None
+    if suggested is None and content is not None and content.question(question.id) is question:
+        return _compiled(content).questions_out[question.id]
     return QuestionOut(
         id=question.id,
         text=question.text,
@@ -634,7 +642,7 @@ def _outcome(content: m.Content, state: State, walk: _Walk) -> Outcome:
         "safeguarding lead or manager, using the partnership's escalation process. A disagreement must never "
         "delay action to protect a child."
     )
-    links = [LinkOut(title=p.title, url=p.url) for p in content.procedures.values()]
+    links = list(_compiled(content).procedure_links)
     answers_out = [
         AnswerOut(
             question_id=q.id,
@@ -728,7 +736,7 @@ def _view(content: m.Content, state: State, walk: _Walk, *, with_outcome: bool) 
             )
     return Snapshot(
         question=question,
-        question_out=question_out(question, state) if question is not None else None,
+        question_out=question_out(question, state, content) if question is not None else None,
         outcome=_outcome(content, state, walk) if question is None or with_outcome else None,
         alerts=_alerts(content, state, walk),
         prefilled=prefilled,

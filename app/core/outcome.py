@@ -6,17 +6,21 @@ Plain pydantic models, no logic: the engine (app/core/engine.py) fills them and 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.rules import AnswerValue
 
 
 class OptionOut(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared: the engine makes each question's once (engine._Compiled)
+
     value: str
     label: str
 
 
 class QuestionOut(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared: the engine makes each question's once (engine._Compiled)
+
     id: str
     text: str
     kind: str
@@ -37,6 +41,8 @@ class ContactOut(BaseModel):
 
 
 class LinkOut(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared: every outcome lists the same procedures (engine._Compiled)
+
     title: str
     url: str
 

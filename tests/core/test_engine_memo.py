@@ -161,3 +161,23 @@ def test_an_alert_lists_each_contact_once(content: Content) -> None:
     ids = [c.id for c in alert.contacts]
     assert alert.kind == "immediate_danger" and "mash_in_hours" in ids
     assert len(ids) == len(set(ids))
+
+
+def test_the_question_shown_from_the_content_equals_a_fresh_one_and_a_suggestion_is_its_own(content: Content) -> None:
+    for question in content.assessment.questions:
+        shown = engine.question_out(question, engine.new_state(), content)
+        assert shown == plain_question_out(question, engine.new_state())
+        assert shown is engine.question_out(question, engine.new_state(), content)  # made once, with the content
+        value = "yes" if question.kind == "yes_no" else [question.option_values[0]]
+        suggested: engine.State = {"answers": {question.id: value}, "order": [], "prefilled": [question.id]}
+        assert engine.question_out(question, suggested, content).suggested == value
+
+
+def test_a_copy_with_other_procedures_lists_its_own(fixture_content: Content) -> None:
+    state = finished(fixture_content, engine.new_state())
+    links = engine.outcome(fixture_content, state).procedures
+    first = next(iter(fixture_content.procedures))
+    fewer = {k: v for k, v in fixture_content.procedures.items() if k != first}
+    copy = fixture_content.model_copy(update={"procedures": fewer})
+    assert [link.title for link in engine.outcome(copy, state).procedures] == [p.title for p in fewer.values()]
+    assert len(engine.outcome(fixture_content, state).procedures) == len(links) == len(fewer) + 1
