@@ -1,7 +1,7 @@
 """The conversation: a user's turn (typed text or a button payload) in, the bot's messages out.
 
 Channel-agnostic and pure, like the engine it drives: the web chat and widget, Rasa's REST channel and the
-Rasa actions call `respond(content, state, turn)` and render the messages. After each change the chat asks the
+Rasa actions call `reply(content, state, turn)` (or `respond`, without the outcome) and render the messages. After each change the chat asks the
 engine for one `view` of the assessment. The chat state (ChatState) holds ids and answer values only, never
 what a person typed.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -609,13 +609,27 @@ def _handle_text(chat: _Chat, text: str) -> list[Message]:
     return _not_understood(chat)
 
 
+class Reply(NamedTuple):
+    """A turn's answer: the new chat state (ids and answer values only), the messages (danger first), and the
+    outcome when this turn first shows a finished assessment's outcome (for the analytics count), else None."""
+
+    state: ChatState
+    messages: list[Message]
+    outcome: engine.Outcome | None
+
+
 def respond(
     content: m.Content, state: ChatState | dict[str, Any] | None, turn: Turn, *, today: date | None = None
 ) -> tuple[ChatState, list[Message]]:
-    """The bot's reply to one turn. `state` None starts a conversation with the greeting and safety line.
+    """The bot's reply to one turn: reply() without the outcome."""
+    new_state, messages, _ = reply(content, state, turn, today=today)
+    return new_state, messages
 
-    Returns the new chat state (ids and answer values only) and the messages, danger first.
-    """
+
+def reply(
+    content: m.Content, state: ChatState | dict[str, Any] | None, turn: Turn, *, today: date | None = None
+) -> Reply:
+    """The bot's reply to one turn. `state` None starts a conversation with the greeting and safety line."""
     starting = state is None
     # A ChatState passed in is the caller's to give: it is changed in place (the routes read a fresh one).
     fresh = ChatState.model_validate(state) if isinstance(state, dict) else (state or new_state())
@@ -650,8 +664,10 @@ def respond(
     if first_danger and chat.state.acted:
         # The act-now card comes first; the questions wait until the practitioner chooses to go on.
         messages = [msg for msg in messages if msg.kind != "question"]
-        return chat.state, _link_numbers(content, [*alerts, *messages])
-    return chat.state, _link_numbers(content, [*alerts, *_keep_the_thread(chat, messages)])
+        messages = _link_numbers(content, [*alerts, *messages])
+    else:
+        messages = _link_numbers(content, [*alerts, *_keep_the_thread(chat, messages)])
+    return Reply(chat.state, messages, _first_outcome(chat, messages))
 
 
 _DIGITS = re.compile(r"\d{3}")
@@ -696,15 +712,16 @@ def _keep_the_thread(chat: _Chat, messages: list[Message]) -> list[Message]:
     return [*messages, _question_message(chat, "To carry on with the questions:")]
 
 
-def reached_outcome(content: m.Content, state: ChatState, messages: list[Message]) -> engine.Outcome | None:
-    """The outcome, the first time a finished assessment's outcome is shown (for the analytics), else None.
+def _first_outcome(chat: _Chat, messages: list[Message]) -> engine.Outcome | None:
+    """The outcome, the first time a finished assessment's outcome is shown, else None; from the turn's own view.
 
     Marks the state, so a conversation is counted once however often its outcome is shown again.
     """
+    state = chat.state
     if state.counted or state.assessment is None or not any(msg.kind == "outcome" for msg in messages):
         return None
-    view = engine.view(content, state.assessment)
-    if view.outcome is None:
+    view = chat.view()
+    if view is None or view.outcome is None:
         return None  # a provisional outcome (stopped early) is not a finished assessment
     state.counted = True
     return view.outcome

@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.conversation.chat import ChatState, Message, Turn, parse_payload, reached_outcome, respond
+from app.conversation.chat import ChatState, Message, Turn, parse_payload, reply
 from app.web import analytics
 from app.web.deps import ContentDep, SettingsDep, StoreDep
 from app.web.schemas import MAX_DESCRIPTION, CleanText, ErrorOut
@@ -316,8 +316,7 @@ async def rest_webhook(
     record = await store.get(REST_KIND, body.sender)
     state = ChatState.model_validate(record.data["state"]) if record else None
     turn = Turn(payload=body.message) if parse_payload(body.message) else Turn(text=body.message)
-    state, messages = respond(content, state, turn, today=date.today())
-    outcome = reached_outcome(content, state, messages)
+    state, messages, outcome = reply(content, state, turn, today=date.today())
     version = record.version if record else None
     ttl = settings.session_ttl_seconds
     await store.put(REST_KIND, body.sender, {"state": state.model_dump()}, ttl, version)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.conversation.chat import ChatState, Message, Turn, UnknownChat, reached_outcome, respond
+from app.conversation.chat import ChatState, Message, Turn, UnknownChat, reply
 from app.web import analytics
 from app.web.deps import StoreDep, services
 from app.web.lean_route import LeanRoute
@@ -62,8 +62,7 @@ async def chat(body: ChatIn, request: Request) -> Response:
     content, store, settings = services(request)  # not dependencies: this runs on every turn (app/web/deps.py)
     record = await store.get(KIND, body.session_id) if body.session_id else None
     state = ChatState.model_validate(record.data["state"]) if record else None
-    state, messages = respond(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
-    outcome = reached_outcome(content, state, messages)
+    state, messages, outcome = reply(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
     if record is None:
         session_id = secrets.token_urlsafe(16)
         await store.put(KIND, session_id, {"state": state.model_dump()}, settings.session_ttl_seconds, None)
