@@ -138,6 +138,14 @@ class _Chat:
 # --- Building messages --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _button(title: str, action: str, question_id: str, value: str | None = None) -> Button:
+    """A question's button, made once: the same few are shown turn after turn (Button is frozen, so shared)."""
+    if value is None:
+        return Button(title=title, payload=payload(action, question_id=question_id))
+    return Button(title=title, payload=payload(action, question_id=question_id, value=value))
+
+
 def _question_message(chat: _Chat, lead: str = "") -> Message:
     view = chat.view()
     assert view is not None and view.question is not None and view.question_out is not None
@@ -159,24 +167,17 @@ def _question_message(chat: _Chat, lead: str = "") -> Message:
             if option.value == m.UNKNOWN:
                 continue
             ticked = option.value in selected
-            buttons.append(
-                Button(
-                    title=f"{option.label} (selected)" if ticked else option.label,
-                    payload=payload("toggle", question_id=question.id, value=option.value),
-                )
-            )
+            title = f"{option.label} (selected)" if ticked else option.label
+            buttons.append(_button(title, "toggle", question.id, option.value))
         buttons.append(Button(title="None of these", payload=payload("answer", question_id=question.id, value=[])))
-        buttons.append(Button(title="Don't know", payload=payload("answer", question_id=question.id, value=m.UNKNOWN)))
+        buttons.append(_button("Don't know", "answer", question.id, m.UNKNOWN))
         if selected:
-            buttons.append(Button(title="Done", payload=payload("done", question_id=question.id)))
+            buttons.append(_button("Done", "done", question.id))
             lines.append(f"Selected so far: {engine.answer_label(question, selected)}. Choose Done when finished.")
         else:
             lines.append("Choose all that apply, then Done. You can also type their numbers, e.g. 1, 3.")
     else:
-        buttons = [
-            Button(title=o.label, payload=payload("answer", question_id=question.id, value=o.value))
-            for o in out.options
-        ]
+        buttons = [_button(o.label, "answer", question.id, o.value) for o in out.options]
         if question.id == AGE_QUESTION:
             lines.append("You can also type the child's age, e.g. 7, 14, 8 months or Year 9.")
     return Message(kind="question", text="\n\n".join(lines), buttons=buttons)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import NotFound
 
@@ -28,6 +28,8 @@ class UnknownChat(NotFound):
 
 
 class Button(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared: each question's buttons are made once (chat._button)
+
     title: str
     payload: str = Field(description="Send back as `payload` to choose this button.")
 
