@@ -19,6 +19,7 @@ from app.store.purge import start_purging
 from app.trainer import pages as trainer_pages
 from app.trainer import routes as trainer
 from app.web.errors import install_error_handlers
+from app.web.lean_route import LeanRoute
 from app.web.observability import install_observability
 from app.web.routes import admin, admin_content, assessments, chat, knowledge, pages, reference, triage
 from app.web.security import install_security
@@ -32,8 +33,7 @@ lead and, where a child may be at risk of significant harm, the MASH. **If a chi
 danger, call 999.**
 """
 
-# FastAPI tries the routes in this order on every request: the two modules that serve turns (assessments, chat)
-# come first, so a chat turn is not matched against some 40 other routes.
+# The order FastAPI tries the routes in, after the turn routes (create_app).
 ROUTE_MODULES = (
     assessments,
     chat,
@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_observability(app, settings.log_level)
     for module in ROUTE_MODULES:
         add_routes(app, module.router)
+    # The turn routes first: FastAPI tries the routes in order, and nearly every request is a turn. (No other
+    # route matches a turn's method and path, so the order changes no answer.)
+    app.router.routes.sort(key=lambda route: not (isinstance(route, LeanRoute) and route.is_lean))
     install_security(app, settings)  # headers, body limit, rate limit, CORS
     return app
 

@@ -64,6 +64,11 @@ def _lean_call(route: APIRoute) -> _LeanCall | None:
 class LeanRoute(APIRoute):
     """Use as `APIRouter(route_class=LeanRoute)`; routes not of the lean shape are served as any APIRoute."""
 
+    @property
+    def is_lean(self) -> bool:
+        """Whether requests are served the lean way (the endpoint is of the lean shape)."""
+        return _lean_call(self) is not None
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         standard = super().get_route_handler()
         call = _lean_call(self)

@@ -115,6 +115,8 @@ def test_the_app_lists_its_routes_flat_with_the_same_schema_as_include_router(tm
     assert flat.openapi()["paths"] == included.openapi()["paths"]
     assert flat.openapi()["components"] == included.openapi()["components"]
     assert set(app.openapi()["paths"]) == {*flat.openapi()["paths"], "/metrics"}
+    first_two = {(r.path, *r.methods) for r in app.router.routes[:2]}  # type: ignore[attr-defined]
+    assert first_two == {("/api/v1/assessments/{assessment_id}/answers", "POST"), ("/api/v1/chat", "POST")}
 
 
 def test_add_routes_refuses_a_nested_router() -> None:
