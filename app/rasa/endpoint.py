@@ -319,7 +319,7 @@ async def rest_webhook(
     state, messages, outcome = reply(content, state, turn, today=date.today())
     version = record.version if record else None
     ttl = settings.session_ttl_seconds
-    await store.put(REST_KIND, body.sender, {"state": state.model_dump()}, ttl, version)
+    await store.put(REST_KIND, body.sender, {"state": state}, ttl, version)  # written as JSON by the store
     if outcome is not None:
         await analytics.count_completed_assessment(store, f"{REST_KIND}:{body.sender}", outcome, ttl, channel=REST_KIND)
     return rest_messages(body.sender, messages)

@@ -63,14 +63,15 @@ async def chat(body: ChatIn, request: Request) -> Response:
     record = await store.get(KIND, body.session_id) if body.session_id else None
     state = ChatState.model_validate(record.data["state"]) if record else None
     state, messages, outcome = reply(content, state, Turn(text=body.text, payload=body.payload), today=date.today())
+    # The store writes the model as JSON itself (pydantic_core.to_json), without a dict of it first.
     if record is None:
         session_id = secrets.token_urlsafe(16)
-        await store.put(KIND, session_id, {"state": state.model_dump()}, settings.session_ttl_seconds, None)
+        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, None)
         if body.session_id:
             messages.insert(0, Message(kind="text", text=EXPIRED_NOTICE))
     else:
         session_id = body.session_id or ""
-        await store.put(KIND, session_id, {"state": state.model_dump()}, settings.session_ttl_seconds, record.version)
+        await store.put(KIND, session_id, {"state": state}, settings.session_ttl_seconds, record.version)
     if outcome is not None:
         ttl = settings.session_ttl_seconds
         await analytics.count_completed_assessment(store, f"{KIND}:{session_id}", outcome, ttl, channel=KIND)
