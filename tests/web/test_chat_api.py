@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.web.routes.chat import EXPIRED_NOTICE
+from app.web.routes.chat import EXPIRED_NOTICE, ChatOut
 from app.web.schemas import MAX_DESCRIPTION
 from tests.conftest import stored
 
@@ -125,3 +125,15 @@ def test_pages_embed_the_widget_with_no_inline_script_or_style(fixture_client: T
     assert "999" in fixture_client.get("/").text
     assert fixture_client.get("/static/demo.css").status_code == 200
     assert fixture_client.get("/static/../config.py").status_code == 404
+
+
+def test_every_reply_is_exactly_a_chat_out(fixture_client: TestClient) -> None:
+    """The route writes ChatOut's JSON itself (app/web/routes/chat.py): it must be what ChatOut would write."""
+    turns = [post(fixture_client), post(fixture_client, payload="/assess")]
+    while not any(m["kind"] == "outcome" for m in turns[-1]["messages"]) and len(turns) < 40:
+        buttons = [m for m in turns[-1]["messages"] if m["buttons"]][-1]["buttons"]
+        tap = next((b for b in buttons if b["title"] in ("No", "None of these")), buttons[0])
+        turns.append(post(fixture_client, session_id=turns[-1]["session_id"], payload=tap["payload"]))
+    assert any(m["kind"] == "outcome" for m in turns[-1]["messages"])
+    for body in turns:
+        assert ChatOut.model_validate(body).model_dump(mode="json") == body
