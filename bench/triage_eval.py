@@ -122,12 +122,12 @@ def all_sets(content: Content) -> int:
     """One line per set, totals only (never a case), so the hold-outs stay unread."""
     paths = [DEFAULT_CASES] if DEFAULT_CASES.exists() else []
     paths += sorted(p for p in CASE_SETS.glob("*.yaml") if p.name not in NOT_CASE_SETS)
-    print(f"{'set':<16} {'accepted':>9} {'level-4 under':>13} {'danger recall':>13} {'false alarms':>12} {'over':>5}")
+    print(f"{'set':<34} {'accepted':>9} {'level-4 under':>13} {'danger recall':>13} {'false alarms':>12} {'over':>5}")
     for path in paths:
         s = score(content, yaml.safe_load(path.read_text())["cases"])
         recall = f"{s.danger_flagged}/{s.danger_cases}" if s.danger_cases else "n/a"
         print(
-            f"{path.stem:<16} {f'{s.accepted}/{s.cases}':>9} {s.under4:>13} {recall:>13} {s.false_danger:>12} {s.over:>5}"
+            f"{path.stem:<34} {f'{s.accepted}/{s.cases}':>9} {s.under4:>13} {recall:>13} {s.false_danger:>12} {s.over:>5}"
         )
     return 0
 
