@@ -99,7 +99,7 @@ def add_routes(app: FastAPI, router: APIRouter) -> None:
     Why: FastAPI 0.165 keeps an included router as a wrapper that matches each request twice, about a tenth of an
     assessment turn's instructions (bench/RESULTS.md). The routers set their prefix, tags and route class
     themselves and are included with nothing of their own, so the routes, and the OpenAPI schema, are the same
-    (tests/web/test_openapi.py).
+    (tests/web/test_lean_route.py).
     """
     for route in router.routes:
         if not isinstance(route, APIRoute):  # a nested router or a mount would need include_router's handling

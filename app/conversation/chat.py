@@ -1,8 +1,8 @@
 """The conversation: a user's turn (typed text or a button payload) in, the bot's messages out.
 
-Channel-agnostic and pure, like the engine it drives: the web chat and widget, Rasa's REST channel and the
-Rasa actions call `reply(content, state, turn)` (or `respond`, without the outcome) and render the messages. After each change the chat asks the
-engine for one `view` of the assessment. The chat state (ChatState) holds ids and answer values only, never
+Channel-agnostic and pure, like the engine it drives: the web chat and widget and Rasa's REST channel call
+`reply(content, state, turn)` and render the messages. After each change the chat asks the engine for one
+`view` of the assessment. The chat state (ChatState) holds ids and answer values only, never
 what a person typed.
 
 The order of things: a child in immediate danger first (the act-now card once, then a 999 / MASH alert at the
@@ -29,7 +29,7 @@ from app.core.age import AGE_QUESTION
 from app.core.errors import InvalidAnswer, UnknownQuestion
 from app.core.language.redact import redact
 
-__all__ = ["ChatState", "Message", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "respond"]
+__all__ = ["ChatState", "Message", "Reply", "Turn", "UnknownChat", "new_state", "parse_payload", "payload", "reply"]
 
 # Descriptions shorter than this many words are more likely commands or answers than a concern.
 _MIN_DESCRIPTION_WORDS = 3
@@ -617,14 +617,6 @@ class Reply(NamedTuple):
     state: ChatState
     messages: list[Message]
     outcome: engine.Outcome | None
-
-
-def respond(
-    content: m.Content, state: ChatState | dict[str, Any] | None, turn: Turn, *, today: date | None = None
-) -> tuple[ChatState, list[Message]]:
-    """The bot's reply to one turn: reply() without the outcome."""
-    new_state, messages, _ = reply(content, state, turn, today=today)
-    return new_state, messages
 
 
 def reply(

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.conversation.answers import read_answer
-from app.conversation.chat import Turn, respond
+from app.conversation.chat import Turn, reply
 from app.conversation.messages import payload
 from app.core import engine
 from app.core.age import AGE_QUESTION, BANDS, UNBORN, age_option
@@ -180,10 +180,10 @@ def test_the_reader(content: Content, question_id: str, typed: str, value: Any) 
 
 @pytest.mark.parametrize(("question_id", "typed", "value"), TABLE, ids=[ids(r) for r in TABLE])
 def test_through_the_chat(content: Content, question_id: str, typed: str, value: Any) -> None:
-    state, _ = respond(content, None, Turn(payload=payload("assess")), today=date(2026, 3, 2))
+    state, _, _ = reply(content, None, Turn(payload=payload("assess")), today=date(2026, 3, 2))
     for earlier, answer in path_to(content, question_id):
-        state, _ = respond(content, state, Turn(payload=payload("answer", question_id=earlier, value=answer)))
-    state, messages = respond(content, json.loads(json.dumps(state.model_dump())), Turn(text=typed))
+        state, _, _ = reply(content, state, Turn(payload=payload("answer", question_id=earlier, value=answer)))
+    state, messages, _ = reply(content, json.loads(json.dumps(state.model_dump())), Turn(text=typed))
     assert state.assessment is not None
     kinds = [msg.kind for msg in messages]
     if value is None and typed in DANGER_IN_WORDS:

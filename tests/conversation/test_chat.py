@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.conversation.answers import read_answer as parse_answer
-from app.conversation.chat import Message, Turn, parse_payload, payload, respond
+from app.conversation.chat import Message, Turn, parse_payload, payload, reply
 from app.core import models as m
 from app.core.models import Content
 
@@ -28,7 +28,7 @@ class Chat:
         chosen = raw_payload
         if button is not None:
             chosen = next(b.payload for msg in self.last for b in msg.buttons if b.title == button)
-        state, messages = respond(self.content, self.state, Turn(text=text, payload=chosen), today=date(2026, 3, 2))
+        state, messages, _ = reply(self.content, self.state, Turn(text=text, payload=chosen), today=date(2026, 3, 2))
         self.state = json.loads(json.dumps(state.model_dump()))  # what a store keeps must survive JSON
         self.last = messages
         return messages

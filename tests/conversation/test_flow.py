@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.content.cases import complete
-from app.conversation.chat import ChatState, Message, Turn, respond
+from app.conversation.chat import ChatState, Message, Turn, reply
 from app.conversation.messages import payload
 from app.core import engine, render
 from app.core.models import Content
@@ -35,7 +35,7 @@ class Chat:
         self.last: list[Message] = []
 
     def send(self, text: str | None = None, button: str | None = None) -> list[Message]:
-        state, self.last = respond(self.content, self.state, Turn(text=text, payload=button), today=date(2026, 3, 2))
+        state, self.last, _ = reply(self.content, self.state, Turn(text=text, payload=button), today=date(2026, 3, 2))
         self.state = json.loads(json.dumps(state.model_dump()))  # as the store keeps it
         return self.last
 

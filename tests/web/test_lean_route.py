@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from app.main import ROUTE_MODULES, add_routes, create_app
 from app.web.errors import install_error_handlers
-from app.web.lean_route import LeanRoute, _lean_call
+from app.web.lean_route import LeanRoute
 from app.web.routes import assessments, chat
 from app.web.routes.chat import ChatIn
 from app.web.schemas import AnswerIn
@@ -86,7 +86,11 @@ def test_a_lean_route_answers_as_fastapi_does(path: str, raw: bytes, headers: di
 
 
 def test_the_turn_routes_are_served_lean_and_the_others_the_standard_way() -> None:
-    lean = {(r.path, *r.methods) for r in (*assessments.router.routes, *chat.router.routes) if _lean_call(r)}
+    lean = {
+        (r.path, *r.methods)
+        for r in (*assessments.router.routes, *chat.router.routes)
+        if isinstance(r, LeanRoute) and r.is_lean
+    }
     assert lean == {("/api/v1/assessments/{assessment_id}/answers", "POST"), ("/api/v1/chat", "POST")}
 
 
@@ -98,7 +102,7 @@ def test_an_endpoint_of_another_shape_is_served_the_standard_way() -> None:
     router = APIRouter(route_class=LeanRoute)
     router.add_api_route("/q", with_dependency, methods=["POST"])  # a query parameter: FastAPI must solve it
     route = router.routes[0]
-    assert isinstance(route, APIRoute) and _lean_call(route) is None
+    assert isinstance(route, LeanRoute) and not route.is_lean
     app = FastAPI()
     app.include_router(router)
     response = TestClient(app).post("/q?other=1", json={"question_id": "q", "value": "no"})
